@@ -1,0 +1,92 @@
+"""The order of stages, and the Cleaner that runs them.
+
+The canonical order is the literal tuple STAGES, read top to bottom. A Cleaner builds
+every stage once (rules loaded, patterns compiled, detectors prepared) and is then
+reused for any number of documents, from any number of threads. It pickles as its
+configuration and rebuilds itself on the other side, so it can be shipped to worker
+processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from cleaner.config import Config
+from cleaner.model import Change, Document, Result
+from cleaner.ruleset import RuleSet
+from cleaner.stages import Stage, boilerplate, canonical, decode, emit, language, repair, tables, translation
+
+Builder = Callable[..., Stage]
+
+STAGES: tuple[tuple[str, Builder], ...] = (
+    ("decode", decode.build),
+    ("repair", repair.build),
+    ("canonicalize", canonical.build),
+    ("boilerplate", boilerplate.build),
+    ("tables", tables.build),
+    ("translation", translation.build),
+    ("language", language.build),
+    ("emit", emit.build),
+)
+
+
+class Cleaner:
+    """Clean documents with one configuration; build once, use many times.
+
+    >>> Cleaner().clean("Caf\\u00c3\\u00a9 &amp; bar\\r\\n").text
+    'Café & bar\\n'
+    """
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        rules = RuleSet.load([Path(p) for p in self.config.rule_files])
+        self.rules = rules.selected(self.config.select, self.config.ignore)
+        self._stages: tuple[tuple[str, Stage], ...] = tuple(
+            (name, build(self.rules.by_stage[name], self.config)) for name, build in STAGES
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+    def clean(self, text: str | bytes, meta: Mapping[str, Any] | None = None) -> Result:
+        """Clean one document given as text or as bytes (bytes are decoded first)."""
+        doc = Document(text="", meta=dict(meta or {}), raw=text) if isinstance(text, bytes) \
+            else Document(text=text, meta=dict(meta or {}))
+        changes: list[Change] = []
+        for _name, stage in self._stages:
+            doc, made = stage(doc)
+            changes.extend(made)
+        meta_out = dict(doc.meta)
+        meta_out["changes"] = sum(1 for c in changes if c.action != "flag")
+        meta_out["flags"] = sum(1 for c in changes if c.action == "flag")
+        meta_out["codes"] = sorted({c.code for c in changes})
+        return Result(text=doc.text, changes=tuple(changes), meta=meta_out)
+
+    def clean_many(self, texts: Iterable[str]) -> Iterator[Result]:
+        """Clean documents one after another, lazily."""
+        for text in texts:
+            yield self.clean(text)
+
+    def stage_names(self) -> Sequence[str]:
+        """The stages this cleaner runs, in order."""
+        return [name for name, _ in self._stages]
+
+
+_DEFAULT: Cleaner | None = None
+
+
+def clean_text(text: str) -> str:
+    """Clean one text with the default settings and return the clean text.
+
+    >>> clean_text("  \\u2022 one\\n\\n  \\u2022 two\\n")
+    '- one\\n- two\\n'
+    """
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Cleaner()
+    return _DEFAULT.clean(text).text

@@ -1,0 +1,60 @@
+"""Stage mechanisms. Each module exposes `build(rules, config) -> Stage`.
+
+A Stage is a callable `Document -> (Document, list[Change])`: small, pure, and built
+once per Cleaner so that everything expensive (compiled patterns, phrase automata,
+language profiles) is prepared a single time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import regex
+
+from cleaner.model import Action, Change, Document, position
+from cleaner.ruleset import Rule
+
+Stage = Callable[[Document], tuple[Document, list[Change]]]
+
+
+def substitute(
+    pattern: regex.Pattern[str],
+    replacement: str | Callable[[regex.Match[str]], str],
+    text: str,
+    rule: Rule,
+    action: Action = "replace",
+    timeout: float | None = None,
+) -> tuple[str, list[Change]]:
+    """Replace every match of `pattern` and record one Change per replaced span.
+
+    Matches whose replacement equals the matched text are not changes and are not
+    recorded, so a substitution that has nothing to do costs one scan.
+    """
+    changes: list[Change] = []
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(text, timeout=timeout):
+        after = replacement(match) if callable(replacement) else match.expand(replacement)
+        before = match.group()
+        if after == before:
+            continue
+        line, col = position(text, match.start())
+        changes.append(Change(rule.code, rule.stage, line, col, action, before, after, rule.summary))
+        pieces.append(text[last:match.start()])
+        pieces.append(after)
+        last = match.end()
+    if not changes:
+        return text, changes
+    pieces.append(text[last:])
+    return "".join(pieces), changes
+
+
+def line_change(rule: Rule, line_number: int, before: str, after: str, action: Action,
+                summary: str | None = None) -> Change:
+    """Record a change to a whole line (1-based line number, column 1)."""
+    return Change(rule.code, rule.stage, line_number, 1, action, before, after, summary or rule.summary)
+
+
+def rules_by_impl(rules: Sequence[Rule]) -> dict[str, Rule]:
+    """Index code-backed rules by the function name they name in `impl`."""
+    return {rule.impl: rule for rule in rules if rule.impl}
