@@ -32,10 +32,9 @@ LINE_BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 ODD_SPACES = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
 # Always-invisible characters, plus ZWNJ/ZWJ where they do not sit between two
 # non-ASCII characters (there they shape Indic, Persian or emoji text).
-ZERO_WIDTH = regex.compile(
-    r"[\u200b\u2060\ufeff\u180e\u00ad]+"
-    r"|(?<![^\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?![^\x00-\x7f])"
-)
+INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff\u180e\u00ad]+")
+# Removed after INVISIBLE, so that the neighbours seen here are the real ones.
+STRAY_JOINERS = regex.compile(r"(?<![^\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?![^\x00-\x7f])")
 SINGLE_QUOTES = regex.compile(r"[\u2018\u2019\u201a\u201b\u2032]")
 DOUBLE_QUOTES = regex.compile(r"[\u201c\u201d\u201e\u201f\u2033]")
 BULLET_LINE = regex.compile(r"(?m)^[ \t]*[\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u2023\u2043\u2219][ \t]*(?=\S)")
@@ -60,7 +59,9 @@ def replace_odd_spaces(text: str, rule: Rule) -> tuple[str, list[Change]]:
 
 def remove_zero_width(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Drop zero-width spaces, BOMs, soft hyphens and stray joiners."""
-    return substitute(ZERO_WIDTH, "", text, rule, action="remove")
+    text, invisible = substitute(INVISIBLE, "", text, rule, action="remove")
+    text, joiners = substitute(STRAY_JOINERS, "", text, rule, action="remove")
+    return text, invisible + joiners
 
 
 def straighten_quotes(text: str, rule: Rule) -> tuple[str, list[Change]]:
