@@ -109,17 +109,25 @@ class SimpleRules:
 
 
 def remove_lines(lines: list[str], indexes: Iterable[int]) -> str:
-    """Join lines without the given indexes, dropping one blank line beside each gap."""
+    """Join lines without the given indexes, keeping blocks apart as they were.
+
+    Two kept lines are separated by one blank line exactly when any blank line stood
+    between them before, so removing a line never glues two blocks together, never
+    splits one (a dropped table row or list item), and never leaves a blank run.
+    """
     gone = set(indexes)
     kept: list[str] = []
+    gap = False
     for index, line in enumerate(lines):
         if index in gone:
-            if kept and not kept[-1].strip():
-                kept.pop()
             continue
-        if not line.strip() and kept and not kept[-1].strip():
+        if not line.strip():
+            gap = True
             continue
+        if kept and gap:
+            kept.append("")
         kept.append(line)
-    while kept and not kept[0].strip() and len(kept) > 1:
-        kept.pop(0)
+        gap = False
+    if lines and lines[-1] == "" and kept:
+        kept.append("")
     return "\n".join(kept)
