@@ -28,25 +28,37 @@ def substitute(
     """Replace every match of `pattern` and record one Change per replaced span.
 
     Matches whose replacement equals the matched text are not changes and are not
-    recorded, so a substitution that has nothing to do costs one scan.
+    recorded, so a substitution that has nothing to do costs one scan. A pattern that
+    runs past `timeout` seconds on this text is skipped for this text only: the text
+    comes back unchanged with one `flag` Change that says so.
     """
     changes: list[Change] = []
     pieces: list[str] = []
     last = 0
-    for match in pattern.finditer(text, timeout=timeout):
-        after = replacement(match) if callable(replacement) else match.expand(replacement)
-        before = match.group()
-        if after == before:
-            continue
-        line, col = position(text, match.start())
-        changes.append(Change(rule.code, rule.stage, line, col, action, before, after, rule.summary))
-        pieces.append(text[last:match.start()])
-        pieces.append(after)
-        last = match.end()
+    try:
+        for match in pattern.finditer(text, timeout=timeout):
+            after = replacement(match) if callable(replacement) else match.expand(replacement)
+            before = match.group()
+            if after == before:
+                continue
+            line, col = position(text, match.start())
+            changes.append(Change(rule.code, rule.stage, line, col, action, before, after, rule.summary))
+            pieces.append(text[last:match.start()])
+            pieces.append(after)
+            last = match.end()
+    except TimeoutError:
+        return text, [timed_out(rule, timeout)]
     if not changes:
         return text, changes
     pieces.append(text[last:])
     return "".join(pieces), changes
+
+
+def timed_out(rule: Rule, timeout: float | None) -> Change:
+    """The warning a rule leaves when its pattern ran too long on a document and was skipped."""
+    return Change(rule.code, rule.stage, 1, 1, "flag", "", "",
+                  f"Skipped: the rule's pattern ran longer than {timeout}s on this document "
+                  "(a pathological pattern or input); the rest of the cleaning went on.")
 
 
 def line_change(rule: Rule, line_number: int, before: str, after: str, action: Action,
