@@ -85,9 +85,13 @@ class Example:
         return self.input != self.output
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
-    """One rule, as read from a rule file and compiled."""
+    """One rule, as read from a rule file and compiled.
+
+    Rules compare and hash by identity: a rule set holds each code once, so a rule can
+    key a dict or a set.
+    """
 
     code: str
     name: str

@@ -4,12 +4,16 @@ Order of guesses, most certain first:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) decides;
 2. UTF-16 without a BOM, when NUL bytes sit in every other position of ASCII text;
 3. strict UTF-8;
-4. otherwise cp1252 (Windows Latin-1, which is what "latin-1" web text nearly always
-   is), with the five bytes cp1252 leaves undefined read as latin-1 so nothing is lost.
+4. otherwise line by line: each line that is valid UTF-8 is read as UTF-8, and each
+   other line as cp1252 (Windows Latin-1, which is what "latin-1" web text nearly
+   always is), with the five bytes cp1252 leaves undefined read as latin-1 so nothing
+   is lost. A file that mixes encodings line by line (a UTF-8 page with a pasted
+   Windows-1252 footer) thus comes out right instead of as U+FFFD or mojibake.
 
-Binary data (known file signatures, or NUL bytes in text that is not UTF-16) is
-refused with an InputError that says what it looks like, rather than cleaned into
-garbage.
+Binary data (known file signatures, or more than a trace of NUL bytes in text that is
+not UTF-16) is refused with an InputError that says what it looks like, rather than
+cleaned into garbage. A stray NUL or two in real text is a control character that the
+repair stage removes.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "ELF executable"),
     (b"PAR1", "Parquet file (use --format parquet)"),
 )
+
+
+# Bytes that text is made of; the rest (C0 controls other than tab, line ends, form
+# feed and escape) are rare in text and common in binary formats.
+TEXT_BYTES = bytes([9, 10, 12, 13, 27, *range(32, 256)])
 
 
 def _undefined_as_latin1(error: UnicodeError) -> tuple[str, int]:
@@ -92,12 +101,27 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             return data.decode(guessed), guessed
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data:
+    sample = data[:8192]
+    if sample.count(0) > max(2, len(sample) // 100):
         raise InputError("binary data (contains NUL bytes), not text")
+    if len(sample.translate(None, TEXT_BYTES)) > len(sample) // 10:
+        raise InputError("binary data (mostly control bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="cleaner-latin1"), "cp1252"
+        pass
+    lines = data.split(b"\n")
+    decoded: list[str] = []
+    encodings: set[str] = set()
+    for line in lines:
+        try:
+            decoded.append(line.decode("utf-8"))
+            if not line.isascii():
+                encodings.add("utf-8")
+        except UnicodeDecodeError:
+            decoded.append(line.decode("cp1252", errors="cleaner-latin1"))
+            encodings.add("cp1252")
+    return "\n".join(decoded), "+".join(sorted(encodings, reverse=True))
 
 
 def build(rules: Sequence[Rule], config: Config) -> Stage:
