@@ -8,6 +8,7 @@ read only a bounded prefix of the text, so their cost does not grow with the doc
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from functools import lru_cache
 
 import regex
@@ -56,7 +57,64 @@ def detect_langdetect(text: str) -> tuple[str, float]:
     return str(best.lang).split("-")[0], round(float(best.prob), 4)
 
 
+# Bytes CLD2 refuses as "invalid UTF-8" (controls, lone surrogates): dropped before
+# it reads the text, since they carry no language.
+CLD2_REFUSES = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# CLD2 still writes a few retired ISO 639-1 codes; answer the current ones, as langdetect does.
+CLD2_ALIASES = {"iw": "he", "jw": "jv", "in": "id"}
+
+
+def detect_pycld2(text: str) -> tuple[str, float]:
+    """Identify the language with Google's CLD2 (pycld2): the default, about 100x faster than langdetect.
+
+    CLD2 is a compiled n-gram model shipped inside the wheel; it is deterministic and
+    reads a 2,000-character prefix in about a tenth of a millisecond. It answers
+    "unknown" rather than guess on mixed or ambiguous text; `detect_auto` asks
+    langdetect then.
+    """
+    import pycld2
+
+    if not _enough_letters(text):
+        return UNDETERMINED
+    _reliable, _bytes, details = pycld2.detect(CLD2_REFUSES.sub("", text))
+    _name, code, percent, _score = details[0]
+    if code in ("un", "xxx") or not percent:
+        return UNDETERMINED
+    code = str(code).split("-")[0]
+    return CLD2_ALIASES.get(code, code), round(percent / 100, 4)
+
+
+@lru_cache(maxsize=1)
+def _py3langid_identifier() -> object:
+    # The model (about 3 MB, in the wheel) takes most of a second to load: once per process.
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def detect_py3langid(text: str) -> tuple[str, float]:
+    """Identify the language with py3langid (langid.py's model, 97 languages)."""
+    if not _enough_letters(text):
+        return UNDETERMINED
+    lang, prob = _py3langid_identifier().classify(text)  # type: ignore[attr-defined]
+    return str(lang), round(float(prob), 4)
+
+
+def detect_auto(text: str) -> tuple[str, float]:
+    """Identify the language with CLD2, and with langdetect where CLD2 will not say."""
+    try:
+        answer = detect_pycld2(text)
+    except ImportError:  # pycld2 has no wheel for this platform: langdetect alone
+        answer = UNDETERMINED
+    if answer == UNDETERMINED and _enough_letters(text):
+        return detect_langdetect(text)
+    return answer
+
+
 BACKENDS: dict[str, Detector] = {
+    "auto": detect_auto,
+    "pycld2": detect_pycld2,
+    "py3langid": detect_py3langid,
     "langdetect": detect_langdetect,
 }
 
@@ -64,11 +122,11 @@ BACKENDS: dict[str, Detector] = {
 def get_detector(name: str, prefix_chars: int) -> Detector | None:
     """Return the detector for a backend name, reading at most `prefix_chars` characters.
 
-    "auto" picks the default backend; "off" returns None (no detection).
+    "auto" is CLD2 with langdetect as its fallback; "off" returns None (no detection).
     """
     if name == "off":
         return None
-    backend = BACKENDS["langdetect" if name == "auto" else name]
+    backend = BACKENDS[name]
 
     def detect(text: str) -> tuple[str, float]:
         try:
