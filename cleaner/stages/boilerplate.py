@@ -1,42 +1,591 @@
-"""Remove web chrome (comment forms, share bars, newsletter prompts, footers) from plain text.
+"""Remove web chrome (comment forms, share bars, newsletter prompts, menus, captions) from plain text.
 
-This stage applies the simple rule kinds (see cleaner.stages.simple) of its rule file;
-code-backed rules name a function of IMPLS in their `impl`.
+Two families of rules, applied in one pass over the lines of a document:
+
+- *Exact rules* say what a line is: `phrase_line` (the folded line is a known phrase; all
+  phrases share one dict lookup), `regex_line` (one alternation per zone for all patterns),
+  `strip_prefix` / `strip_suffix` (junk glued to the start or end of a content line; a line
+  left empty goes too). A rule may be limited to the `head` or `tail` zone: the lines
+  before the article body or among the first `zone_lines`, and the mirror at the end.
+- *Heuristic rules* (kind "code") judge a line by its shape and neighbours. Each is a plain
+  function in IMPLS that returns the line numbers it would drop. They never drop a line
+  that reads as a sentence, except as a later copy of an identical line. Together they may
+  remove at most `Config.max_heuristic_removal` of a document's words: above that the
+  removal guard keeps their lines, adds a warning to `meta["warnings"]` and a "flag" Change.
+
+The article body is found first, as the span of lines that maximizes the words of
+sentence-like lines minus a penalty for every short non-sentence line (the text-only form
+of Finn et al.'s Body Text Extraction). Heuristics treat lines outside that span as chrome
+more readily than lines inside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import regex
 
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Change, Document
 from cleaner.ruleset import Rule
-from cleaner.stages import Stage
-from cleaner.stages.simple import SIMPLE_KINDS, SimpleRules
+from cleaner.stages import Stage, line_change
+from cleaner.stages.simple import DEFAULT_ZONE_LINES, SimpleRules, fold, remove_lines
 
-Impl = Callable[[Document, Rule, Config], tuple[Document, list[Change]]]
+LINE_KINDS = ("phrase_line", "regex_line", "strip_prefix", "strip_suffix", "cut_section")
 
-IMPLS: dict[str, Impl] = {}
+# List markers a plain-text renderer puts before menu and list items ("* ", "o " for nested
+# items in inscriptis, "- " after canonicalization); rules see the line without them.
+MARKER = regex.compile(r"^(?:[-*•·▪►»+]|o(?= \S)|\d{1,2}[.)](?= \S))\s+")
+TERMINAL = regex.compile(r"[.!?…:;][\"')\]]*$")
+WORD = regex.compile(r"\w+")
+MAX_STACKED_LABELS = 5
+GLOBAL_FLAGS = regex.compile(r"^\(\?([a-zA-Z]+)\)")
+
+# Shape thresholds shared by every heuristic; a rule's options may override them.
+# Calibrated on eval-dev: rerun bench/quality.py after changing them.
+SHAPE_DEFAULTS: Mapping[str, float] = {
+    "sentence_words": 4,      # a line with terminal punctuation and this many words is a sentence
+    "long_words": 25,         # any line this long counts as prose, punctuation or not
+    "short_words": 24,        # a non-sentence line up to this long is "short" (menu, teaser, caption)
+    "short_penalty": 4,       # body search: what a short line costs, in words
+}
+
+
+def strip_marker(line: str) -> str:
+    """Return the line without a leading list marker.
+
+    >>> strip_marker("o Privacy Notice")
+    'Privacy Notice'
+    """
+    return str(MARKER.sub("", line, count=1))
+
+
+@dataclass
+class Page:
+    """One document split into lines, with the shape of each line and the article body span."""
+
+    lines: list[str]
+    content: list[int]                 # indexes of non-blank lines, in order
+    words: dict[int, int]
+    sentence: dict[int, bool]
+    short: dict[int, bool]
+    body: tuple[int, int] | None       # first and last line index of the body, if any
+    dropped: dict[int, Rule] = field(default_factory=dict)
+
+    def in_body(self, index: int) -> bool:
+        """True when the line lies inside the article body span."""
+        return self.body is not None and self.body[0] <= index <= self.body[1]
+
+    def neighbour(self, index: int, step: int) -> int | None:
+        """The nearest content line before (-1) or after (+1) a line that is still kept."""
+        position = self.content.index(index) + step
+        while 0 <= position < len(self.content):
+            candidate = self.content[position]
+            if candidate not in self.dropped:
+                return candidate
+            position += step
+        return None
+
+
+def read_page(lines: list[str], shape: Mapping[str, float]) -> Page:
+    """Measure every line and find the article body span."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    words: dict[int, int] = {}
+    sentence: dict[int, bool] = {}
+    short: dict[int, bool] = {}
+    for index in content:
+        text = strip_marker(lines[index].strip())
+        count = len(WORD.findall(text))
+        words[index] = count
+        is_sentence = (count >= shape["sentence_words"] and TERMINAL.search(text) is not None) \
+            or count >= shape["long_words"]
+        sentence[index] = is_sentence
+        # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
+        # Table rows belong to the tables stage; they are neither prose nor chrome here.
+        short[index] = not is_sentence and count <= shape["short_words"] and not text.endswith(":") \
+            and "|" not in text
+    return Page(lines, content, words, sentence, short, None)
+
+
+def find_structure(page: Page, shape: Mapping[str, float]) -> None:
+    """Mark introduced lists and find the body, once exact rules have dropped their lines."""
+    mark_introduced_lists(page)
+    page.body = find_body([i for i in page.content if i not in page.dropped], page.words,
+                          page.sentence, page.short, shape)
+
+
+def mark_introduced_lists(page: Page) -> None:
+    """Clear the short mark of list items that a line ending in ":" introduces.
+
+    "Key points:" followed by short items is a real list of the article, not a menu.
+    The list runs on while lines are list items or short; the first other line ends it.
+    """
+    introduced = False
+    for index in page.content:
+        if index in page.dropped:
+            introduced = False
+            continue
+        text = page.lines[index].strip()
+        if introduced and (page.short[index] or MARKER.match(text)):
+            page.short[index] = False
+            continue
+        introduced = text.endswith(":")
+
+
+def find_body(content: Sequence[int], words: Mapping[int, int], sentence: Mapping[int, bool],
+              short: Mapping[int, bool], shape: Mapping[str, float]) -> tuple[int, int] | None:
+    """Return the span of lines with the most sentence words net of short-line penalties.
+
+    A maximum-subarray scan (Kadane): sentences add their words, short lines subtract a
+    fixed penalty, other lines count zero. Weak where related-article teasers written in
+    sentences follow the article: the span then runs on into them.
+    """
+    best, best_span = 0.0, None
+    running, start = 0.0, None
+    for index in content:
+        score = float(words[index]) if sentence[index] else (-shape["short_penalty"] if short[index] else 0.0)
+        if start is None or running <= 0:
+            running, start = 0.0, index
+        running += score
+        if running > best:
+            best, best_span = running, (start, index)
+    return best_span
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """The exact line rules of the stage, compiled into one lookup per kind and zone."""
+
+    phrases: Mapping[str, Mapping[str, Rule]]            # zone -> folded phrase -> rule
+    patterns: Mapping[str, tuple[regex.Pattern[str], tuple[Rule, ...]] | None]
+    prefix: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    suffix: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    sections: Mapping[str, Rule]                           # folded heading -> cut_section rule
+    section_patterns: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    timeout: float
+
+    @classmethod
+    def compile(cls, rules: Sequence[Rule], timeout: float) -> LineRules:
+        """Index phrases by zone and join each kind's patterns into one alternation."""
+        phrases: dict[str, dict[str, Rule]] = {"any": {}, "head": {}, "tail": {}}
+        for rule in rules:
+            if rule.kind == "phrase_line":
+                for phrase in rule.phrases:
+                    phrases[rule.zone].setdefault(fold(phrase), rule)
+        patterns = {zone: join_patterns([r for r in rules if r.kind == "regex_line" and r.zone == zone])
+                    for zone in ("any", "head", "tail")}
+        prefix = join_patterns([r for r in rules if r.kind == "strip_prefix"], literal_end=r"\s*")
+        suffix = join_patterns([r for r in rules if r.kind == "strip_suffix"], literal_start=r"\s*")
+        cuts = [r for r in rules if r.kind == "cut_section"]
+        sections = {fold(phrase): rule for rule in reversed(cuts) for phrase in rule.phrases}
+        section_patterns = join_patterns([r for r in cuts if r.patterns])
+        return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout)
+
+    def match_section(self, text: str) -> Rule | None:
+        """The cut_section rule whose heading this line is, if any."""
+        bare = strip_marker(text)
+        rule = self.sections.get(fold(bare))
+        if rule is not None or self.section_patterns is None:
+            return rule
+        match = self.section_patterns[0].fullmatch(bare, timeout=self.timeout)
+        return owner(match, self.section_patterns[1]) if match is not None else None
+
+    def match_line(self, text: str, in_zone: Callable[[Rule], bool]) -> Rule | None:
+        """The exact rule that says this whole line is boilerplate here, if any."""
+        bare = strip_marker(text)
+        key = fold(bare)
+        for zone in ("any", "head", "tail"):
+            rule = self.phrases[zone].get(key)
+            if rule is not None and in_zone(rule):
+                return rule
+            joined = self.patterns[zone]
+            if joined is None:
+                continue
+            match = joined[0].fullmatch(text, timeout=self.timeout)
+            if match is None and bare != text:
+                match = joined[0].fullmatch(bare, timeout=self.timeout)
+            if match is not None and in_zone(owner(match, joined[1])):
+                return owner(match, joined[1])
+        return None
+
+
+def join_patterns(rules: Sequence[Rule], literal_start: str = "", literal_end: str = "") -> \
+        tuple[regex.Pattern[str], tuple[Rule, ...]] | None:
+    """Join the patterns and phrases of rules into one alternation with a named group per rule.
+
+    A leading global flag group such as `(?i)` becomes a scoped one, so each rule keeps its
+    own flags inside the alternation. Phrases are matched literally, ignoring case.
+    """
+    if not rules:
+        return None
+    branches = []
+    for number, rule in enumerate(rules):
+        parts = [scope_flags(p.pattern) for p in rule.patterns]
+        if rule.kind != "cut_section":
+            parts += [r"(?i:" + regex.escape(phrase) + ")" for phrase in rule.phrases]
+        if not parts:
+            raise RuleError(f"{rule.source}: {rule.code}: a {rule.kind} rule needs phrases or patterns")
+        branches.append(f"(?P<r{number}>{literal_start}(?:{'|'.join(parts)}){literal_end})")
+    try:
+        return regex.compile("|".join(branches)), tuple(rules)
+    except regex.error as exc:
+        raise RuleError(f"{rules[0].source}: the {rules[0].kind} patterns do not join: {exc}") from None
+
+
+def scope_flags(pattern: str) -> str:
+    """Turn a leading `(?i)` into `(?i:...)` so the flag stays with its own branch.
+
+    >>> scope_flags("(?i)share this")
+    '(?i:share this)'
+    """
+    match = GLOBAL_FLAGS.match(pattern)
+    if match is None:
+        return f"(?:{pattern})"
+    return f"(?{match.group(1)}:{pattern[match.end():]})"
+
+
+def owner(match: regex.Match[str], rules: Sequence[Rule]) -> Rule:
+    """The rule whose named group matched."""
+    for name, value in match.groupdict().items():
+        if value is not None and name.startswith("r") and name[1:].isdigit():
+            return rules[int(name[1:])]
+    raise AssertionError("a joined pattern matched without a rule group")
+
+
+# --- heuristics -------------------------------------------------------------------------
+# Each returns the indexes of lines it would drop; the stage applies the removal guard.
+
+Heuristic = Callable[[Page, Rule, Mapping[str, float]], list[int]]
+
+
+def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
+    """Drop runs of short non-sentence lines: menus, link lists, tag clouds, footers.
+
+    Outside the article body a run of `min_run_outside` such lines goes; inside it a run
+    must be `min_run_inside` long and must not follow a line ending in ":" (which
+    introduces a real list). A lone short line is a heading and stays. Weak on articles
+    made of short list items with no introducing line.
+    """
+    outside = int(rule.option("min_run_outside", 2))
+    inside = int(rule.option("min_run_inside", 4))
+    drops: list[int] = []
+    run: list[int] = []
+
+    def close(next_index: int | None) -> None:
+        fresh = [i for i in run if i not in page.dropped]
+        if not fresh:
+            return
+        in_body = any(page.in_body(i) for i in fresh)
+        if in_body:
+            before = page.content.index(run[0]) - 1
+            intro = page.lines[page.content[before]].rstrip().endswith(":") if before >= 0 else False
+            if len(run) >= inside and not intro:
+                drops.extend(fresh)
+        elif len(run) >= outside:
+            drops.extend(fresh)
+
+    for index in page.content:
+        if page.short[index] or index in page.dropped:
+            run.append(index)
+            continue
+        close(index)
+        run = []
+    close(None)
+    return drops + absorb_teasers(page, set(drops), int(rule.option("max_teaser_words", 40)))
+
+
+def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
+    """The sentences sandwiched between two menu-run lines: teaser blurbs of link lists.
+
+    A list of related stories alternates headline, one-sentence blurb and time stamp; the
+    headlines and stamps go as menu runs and the blurb between them goes too (jusText's
+    context revision). Only a sentence of at most `max_words` words whose nearest lines on
+    both sides were dropped by this rule is taken; a paragraph next to a heading stays.
+    """
+    taken: list[int] = []
+    for position, index in enumerate(page.content):
+        if index in menu or index in page.dropped or not page.sentence[index] \
+                or page.words[index] > max_words:
+            continue
+        before = page.content[position - 1] if position > 0 else None
+        after = page.content[position + 1] if position + 1 < len(page.content) else None
+        if before in menu and after in menu:
+            taken.append(index)
+    return taken
+
+
+def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
+    """Drop an image caption left between two paragraphs of the body.
+
+    A caption is a short line without terminal punctuation whose next paragraph carries on
+    from the previous one: it opens with a connective ("Therefore,", "In summary,") or in
+    lower case. A heading introduces what follows, so "Background" before "The timeline…"
+    stays. Weak: a caption followed by a paragraph that starts afresh is kept.
+    """
+    connectives = tuple(c.casefold() for c in rule.params.get("connectives", ()))
+    max_words = int(rule.option("max_words", 8))
+    drops: list[int] = []
+    for index in page.content:
+        if index in page.dropped or not page.short[index] or page.words[index] > max_words:
+            continue
+        text = page.lines[index].strip()
+        if text.endswith(("?", ":")) or MARKER.match(text):
+            continue
+        before, after = page.neighbour(index, -1), page.neighbour(index, 1)
+        if before is None or after is None or not (page.sentence[before] and page.sentence[after]):
+            continue
+        following = page.lines[after].strip()
+        folded = following.casefold()
+        if following[:1].islower() or any(folded.startswith(c) for c in connectives):
+            drops.append(index)
+    return drops
+
+
+def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
+    """Drop later copies of a line already seen in the document.
+
+    Pages repeat captions, teasers and banners; the first copy stays so nothing said only
+    once is lost. Lines shorter than `min_words` are left alone (a repeated "Yes." is prose).
+    """
+    min_words = int(rule.option("min_words", 4))
+    seen: set[str] = set()
+    drops: list[int] = []
+    for index in page.content:
+        if page.words[index] < min_words:
+            continue
+        key = fold(strip_marker(page.lines[index]))
+        if key in seen:
+            if index not in page.dropped:
+                drops.append(index)
+        else:
+            seen.add(key)
+    return drops
+
+
+def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
+    """Drop the headline where it comes back as a paragraph of its own further down.
+
+    The first content line is taken as the headline when it is not a sentence; its later
+    copies are image slots or page furniture that repeat the title.
+    """
+    if not page.content:
+        return []
+    first = page.content[0]
+    if page.sentence[first]:
+        return []
+    key = fold(strip_marker(page.lines[first]))
+    return [i for i in page.content[1:] if i not in page.dropped and fold(strip_marker(page.lines[i])) == key]
+
+
+IMPLS: dict[str, Heuristic] = {
+    "drop_menu_runs": drop_menu_runs,
+    "drop_caption_lines": drop_caption_lines,
+    "drop_repeated_lines": drop_repeated_lines,
+    "drop_repeated_headline": drop_repeated_headline,
+}
+
+
+# --- the stage --------------------------------------------------------------------------
 
 
 def build(rules: Sequence[Rule], config: Config) -> Stage:
     """Build the boilerplate stage from its enabled rules."""
-    simple = SimpleRules.compile([r for r in rules if r.kind in SIMPLE_KINDS], config.regex_timeout_seconds)
-    coded: list[tuple[Impl, Rule]] = []
+    timeout = config.regex_timeout_seconds
+    replace_rules = SimpleRules.compile([r for r in rules if r.kind == "regex_replace"], timeout)
+    line_kinds = [r for r in rules if r.kind in LINE_KINDS]
+    line_rules = LineRules.compile(line_kinds, timeout)
+    heuristics: list[tuple[Heuristic, Rule]] = []
     for rule in rules:
-        if rule.kind in SIMPLE_KINDS:
+        if rule.kind in LINE_KINDS or rule.kind == "regex_replace":
             continue
         if rule.kind != "code" or rule.impl not in IMPLS:
             raise RuleError(f"{rule.source}: {rule.code}: the boilerplate stage has no kind {rule.kind!r} "
                             f"with impl {rule.impl!r}")
-        coded.append((IMPLS[rule.impl], rule))
+        heuristics.append((IMPLS[rule.impl], rule))
+    shape = dict(SHAPE_DEFAULTS)
+    for _, rule in heuristics:
+        shape.update({k: float(v) for k, v in rule.options.items() if k in SHAPE_DEFAULTS})
 
     def boilerplate(doc: Document) -> tuple[Document, list[Change]]:
-        doc, changes = simple.apply(doc)
-        for impl, rule in coded:
-            doc, made = impl(doc, rule, config)
-            changes.extend(made)
-        return doc, changes
+        doc, changes = replace_rules.apply(doc)
+        if not (line_kinds or heuristics) or not doc.text.strip():
+            return doc, changes
+        text, made, warnings = clean_lines(doc.text, line_rules, heuristics, shape, config,
+                                           doc.meta.get("lang"))
+        changes.extend(made)
+        if warnings:
+            doc = doc.with_meta(warnings=[*doc.meta.get("warnings", ()), *warnings])
+        return (doc.with_text(text) if text != doc.text else doc), changes
 
     return boilerplate
+
+
+def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heuristic, Rule]],
+                shape: Mapping[str, float], config: Config, lang: str | None) \
+        -> tuple[str, list[Change], list[str]]:
+    """Apply exact rules, then heuristics under the removal guard; return text, changes, warnings."""
+    lines = text.split("\n")
+    changes: list[Change] = []
+    stripped = strip_affixes(lines, line_rules, lang, changes)
+    page = read_page(lines, shape)
+    page.dropped.update(stripped)
+    find_structure(page, shape)
+    in_zone = zone_finder(page)
+    for index in page.content:
+        if index in page.dropped:
+            continue
+        rule = line_rules.match_line(lines[index].strip(), zone_test(in_zone, index))
+        if rule is None or not rule.applies_to(lang):
+            continue
+        if rule.mode == "flag":
+            changes.append(line_change(rule, index + 1, lines[index], "", "flag"))
+            continue
+        page.dropped[index] = rule
+    find_structure(page, shape)
+    cut_sections(page, line_rules, in_zone, lang)
+    proposed: dict[int, Rule] = {}
+    for heuristic, rule in heuristics:
+        for index in heuristic(page, rule, shape):
+            proposed.setdefault(index, rule)
+    warnings: list[str] = []
+    if proposed:
+        share = guarded_share(page, proposed)
+        if share > config.max_heuristic_removal:
+            message = (f"boilerplate: heuristic rules would remove {share:.0%} of the words "
+                       f"(limit {config.max_heuristic_removal:.0%}); kept {len(proposed)} lines")
+            warnings.append(message)
+            for rule in dict.fromkeys(proposed.values()):
+                first = min(i for i, r in proposed.items() if r is rule)
+                changes.append(line_change(rule, first + 1, lines[first], lines[first], "flag", message))
+        else:
+            page.dropped.update(proposed)
+    for index in sorted(page.dropped):
+        if index not in stripped:
+            changes.append(line_change(page.dropped[index], index + 1, lines[index], "", "remove"))
+    changes.sort(key=lambda c: (c.line, c.col))
+    if not page.dropped and lines == text.split("\n"):
+        return text, changes, warnings
+    return remove_lines(lines, page.dropped.keys()), changes, warnings
+
+
+def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int], bool],
+                 lang: str | None) -> None:
+    """Drop a comment thread or related-stories section: its heading and every line after it.
+
+    The heading must come after the start of the article body and after `min_words_before`
+    words of sentences, so a "Comments" link in the top bar cuts nothing. The lines after
+    the heading go whatever their shape: the rule is written for these sections, whose
+    comments and teasers read as prose. Weak where a page puts such a section in the middle
+    of the article: the article's end goes with it.
+    """
+    if not (line_rules.sections or line_rules.section_patterns) or page.body is None:
+        return
+    seen_words = 0
+    for position, index in enumerate(page.content):
+        if index in page.dropped:
+            continue
+        if page.sentence[index]:
+            seen_words += page.words[index]
+        if index <= page.body[0]:
+            continue
+        rule = line_rules.match_section(page.lines[index].strip())
+        if rule is None or not rule.applies_to(lang) or not in_zone(rule, index):
+            continue
+        if seen_words < int(rule.option("min_words_before", 100)):
+            continue
+        for later in page.content[position:]:
+            page.dropped.setdefault(later, rule)
+        return
+
+
+def guarded_share(page: Page, proposed: Mapping[int, Rule]) -> float:
+    """The share of the document's words that the heuristics would take from the article body.
+
+    Menus and footers outside the body are what the heuristics are for, so only removals
+    inside the body count; when no body is found every removal counts. A page of chrome
+    around a short article can lose far more than the limit without any warning.
+    """
+    total = sum(page.words.values()) or 1
+    if page.body is None:
+        return sum(page.words[i] for i in proposed) / total
+    return sum(page.words[i] for i in proposed if page.in_body(i)) / total
+
+
+def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
+                  changes: list[Change]) -> dict[int, Rule]:
+    """Cut glued prefixes and suffixes off lines in place; return lines left empty, by rule.
+
+    Labels can come stacked ("Summary – Summary –"); each is cut in turn, so a second
+    run finds nothing left to cut.
+    """
+    emptied: dict[int, Rule] = {}
+    for joined, at_start in ((line_rules.prefix, True), (line_rules.suffix, False)):
+        if joined is None:
+            continue
+        pattern, rules = joined
+        for index, line in enumerate(lines):
+            if not line or index in emptied:
+                continue
+            rest, offset, cut_by = line, 0, None
+            for _ in range(MAX_STACKED_LABELS):
+                match = pattern.match(rest, timeout=line_rules.timeout) if at_start else \
+                    pattern.search(rest, timeout=line_rules.timeout)
+                if match is None or (not at_start and match.end() != len(rest)):
+                    break
+                rule = owner(match, rules)
+                if not rule.applies_to(lang) or rule.mode == "flag":
+                    break
+                cut_by = rule
+                changes.append(Change(rule.code, rule.stage, index + 1, offset + match.start() + 1, "remove",
+                                      match.group(), "", rule.summary))
+                if at_start:
+                    stripped = rest[match.end():].lstrip()
+                    offset += len(rest) - len(stripped)
+                    rest = stripped
+                else:
+                    rest = rest[:match.start()].rstrip()
+                rest = fix_dangling(rest, rule)
+                if not rest:
+                    break
+            if cut_by is None:
+                continue
+            if not rest.strip():
+                emptied[index] = cut_by
+                continue
+            lines[index] = rest
+    return emptied
+
+
+def fix_dangling(rest: str, rule: Rule) -> str:
+    """Mend the punctuation a cut label leaves behind (".," at the end becomes ".")."""
+    for junk, mended in rule.params.get("mend_endings", {}).items():
+        if rest.endswith(junk):
+            return rest[: -len(junk)] + str(mended)
+    return rest
+
+
+def zone_test(in_zone: Callable[[Rule, int], bool], index: int) -> Callable[[Rule], bool]:
+    """Fix the line of a zone test, for rule lookups that ask about one line."""
+    return lambda rule: in_zone(rule, index)
+
+
+def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
+    """Return a test: does a line lie in the zone a rule is limited to?
+
+    The head is the first `zone_lines` content lines (an option of the rule, default
+    DEFAULT_ZONE_LINES) plus every line before the article body; the tail mirrors it.
+    """
+    rank = {index: position for position, index in enumerate(page.content)}
+    count = len(page.content)
+
+    def in_zone(rule: Rule, index: int) -> bool:
+        if rule.zone == "any":
+            return True
+        zone_lines = int(rule.option("zone_lines", DEFAULT_ZONE_LINES))
+        if rule.zone == "head":
+            return rank[index] < zone_lines or (page.body is not None and index < page.body[0])
+        return rank[index] >= count - zone_lines or (page.body is not None and index > page.body[1])
+
+    return in_zone

@@ -1,0 +1,135 @@
+"""The boilerplate stage on the seeds, and the mechanisms its rules rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner, Config
+from cleaner.ruleset import RuleSet
+from cleaner.stages.boilerplate import join_patterns, scope_flags, strip_marker
+
+from .conftest import FIXTURES
+
+SEEDS = {path.name[:3]: path for path in (FIXTURES / "seeds").glob("*.txt")}
+
+GONE = {
+    "000": ["Follow me by clicking on my business card below",
+            "To make sure you receive every article, please star the top right corner of the home page!",
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked *"],
+    "001": ["Newsletter", "wave", "Search Anything...!"],
+    "003": ["Article –"],
+    "004": ["The Russian Army", "U.S. President Trump"],
+}
+
+HEADINGS = {
+    "001": ["Trump's Harsh Words for Ukraine's Leader", "US and Russia Reopen Talks", "What Trump Might Offer Putin",
+            "Is Russia Showing Weakness?", "US-Russia Relations", "The Risk of Future Russian Aggression",
+            "What's Next for US-Russia Relations?"],
+    "003": ["Background", "The Global Impact", "Reactions from the World Stage", "What Comes Next?"],
+    "000": ["Allowing Trump to give the international community, a little accountability."],
+}
+
+
+@pytest.fixture(scope="module")
+def cleaned(quiet_cleaner: Cleaner) -> dict[str, str]:
+    return {key: quiet_cleaner.clean(path.read_bytes()).text for key, path in SEEDS.items()}
+
+
+@pytest.mark.parametrize("seed", sorted(GONE))
+def test_seed_boilerplate_lines_are_gone(seed: str, cleaned: dict[str, str]) -> None:
+    lines = {line.strip() for line in cleaned[seed].split("\n")}
+    for junk in GONE[seed]:
+        assert junk not in lines
+
+
+def test_seed_003_label_and_stray_punctuation(cleaned: dict[str, str]) -> None:
+    first = cleaned["003"].split("\n")[0]
+    assert first.startswith("Analyzing Russia's strategic stance")
+    assert first.endswith("power balance.")
+
+
+def test_seed_004_provenance_footer_is_gone(cleaned: dict[str, str]) -> None:
+    assert "Original article:" not in cleaned["004"]
+    assert "Statement:" not in cleaned["004"]
+
+
+@pytest.mark.parametrize("seed", sorted(HEADINGS))
+def test_seed_headings_and_short_sentences_stay(seed: str, cleaned: dict[str, str]) -> None:
+    lines = {line.strip() for line in cleaned[seed].split("\n")}
+    for heading in HEADINGS[seed]:
+        assert heading in lines
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_no_content_sentence_of_a_seed_is_lost(seed: str) -> None:
+    """Every line the boilerplate stage drops is named in GONE or is a known label or footer."""
+    # Only the stages up to boilerplate, so later stages' edits do not blur the comparison.
+    without = Cleaner(Config(select=("RP", "CN"), language_backend="off")).clean(SEEDS[seed].read_bytes()).text
+    with_bp = Cleaner(Config(select=("RP", "CN", "BP"), language_backend="off")).clean(SEEDS[seed].read_bytes()).text
+    kept = with_bp.split("\n")
+    lost = [line for line in without.split("\n") if line.strip() and line not in kept]
+    allowed = set(GONE.get(seed, ())) | {"Search Anything...!"}
+    for line in lost:
+        assert line in allowed or line.startswith(("Original article:", "Statement:", "Summary –")), line
+
+
+def test_every_removed_line_is_a_remove_change(quiet_cleaner: Cleaner) -> None:
+    result = quiet_cleaner.clean(SEEDS["000"].read_bytes())
+    removed = [c for c in result.changes if c.stage == "boilerplate"]
+    assert {c.action for c in removed} == {"remove"}
+    assert {c.before for c in removed} >= set(GONE["000"])
+    assert all(c.code.startswith("BP") for c in removed)
+
+
+def test_glued_prefix_is_cut_and_recorded() -> None:
+    result = Cleaner(Config(language_backend="off")).clean("Search Anything...!This entrenched posture complicates outreach.")
+    assert result.text == "This entrenched posture complicates outreach.\n"
+    assert [(c.code, c.action, c.before) for c in result.changes if c.stage == "boilerplate"] == \
+        [("BP010", "remove", "Search Anything...!")]
+
+
+def test_zone_phrase_stays_in_the_middle_of_a_long_article() -> None:
+    body = [f"Paragraph number {n} of the article says something of its own." for n in range(20)]
+    text = "\n\n".join(body[:10] + ["Newsletter"] + body[10:])
+    result = Cleaner(Config(select=("BP022", "BP033"), language_backend="off")).clean(text)
+    assert "\nNewsletter\n" in result.text
+
+
+def test_removal_guard_keeps_lines_and_warns() -> None:
+    """A body made mostly of short lines: the menu heuristic would take too much of it."""
+    long = " ".join(["A long sentence of the article carries many words of prose."] * 5)
+    items = [f"Item {n} of a list nobody introduced" for n in range(6)]
+    text = "\n\n".join([long] + items + [long.replace("A long", "Another long")])
+    strict = Cleaner(Config(select=("BP013",), language_backend="off", max_heuristic_removal=0.1)).clean(text)
+    assert strict.text == text
+    assert strict.meta["warnings"] and "heuristic rules would remove" in strict.meta["warnings"][0]
+    assert [c.action for c in strict.changes] == ["flag"]
+    loose = Cleaner(Config(select=("BP013",), language_backend="off", max_heuristic_removal=1.0)).clean(text)
+    assert "Item 3 of a list" not in loose.text
+    assert "warnings" not in loose.meta
+
+
+def test_exact_rules_are_not_held_back_by_the_guard() -> None:
+    text = "Leave a Reply\n\nYour email address will not be published."
+    result = Cleaner(Config(select=("BP001",), language_backend="off", max_heuristic_removal=0.0)).clean(text)
+    assert result.text == ""
+
+
+def test_patterns_join_into_one_alternation_per_kind() -> None:
+    rules = [r for r in RuleSet.load().rules if r.kind == "regex_line" and r.zone == "any"]
+    joined = join_patterns(rules)
+    assert joined is not None
+    pattern, owners = joined
+    assert len(owners) == len(rules)
+    match = pattern.fullmatch("Original article: https://example.com/a/1")
+    assert match is not None
+    assert scope_flags("(?i)abc") == "(?i:abc)"
+    assert strip_marker("* Facebook") == "Facebook"
+
+
+def test_sentence_about_chrome_is_not_taken_for_chrome(quiet_cleaner: Cleaner) -> None:
+    text = ("The site uses a cookie banner that many readers find annoying, the study said.\n\n"
+            "Copyright law changed a great deal after 1998, the judge said.\n\n"
+            "By the time the council met, the plan was ready.")
+    assert quiet_cleaner.clean(text).text == text + "\n"
