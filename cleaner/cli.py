@@ -62,6 +62,8 @@ def common_options(func: Any) -> Any:
                      help="Write repaired tables as Markdown (default), as sentences (text), or keep them as they are."),
         click.option("--mt", type=click.Choice(CHOICES["mt"]), default=None,
                      help="Machine-translation artifacts: fix safe ones and flag the rest (default), only flag, or off."),
+        click.option("--mt-style/--no-mt-style", "mt_style", default=None,
+                     help="Also flag political naming and framing (\"Kiev regime\", Artemovsk); never rewrites."),
         click.option("--lang-backend", "language_backend", type=click.Choice(CHOICES["language_backend"]),
                      default=None, help="Language detector (default: auto)."),
     ]

@@ -32,6 +32,9 @@ class Config:
     quotes: str = "straighten"
     tables: str = "markdown"
     mt: str = "fix"
+    # Opt-in style pack (rules/style/): flags political naming and framing ("Kiev
+    # regime", "Artemovsk") without ever rewriting it.
+    mt_style: bool = False
     language_backend: str = "auto"
     # Characters of cleaned text the language detector reads: enough for a stable
     # answer, bounded so its cost does not grow with the document.

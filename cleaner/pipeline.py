@@ -15,6 +15,7 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.model import Change, Document, Result
+from cleaner.mt_rules import style_pack_dir
 from cleaner.ruleset import RuleSet
 from cleaner.stages import Stage, boilerplate, canonical, decode, emit, language, repair, tables, translation
 
@@ -41,7 +42,10 @@ class Cleaner:
 
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
-        rules = RuleSet.load([Path(p) for p in self.config.rule_files])
+        extra = [Path(p) for p in self.config.rule_files]
+        if self.config.mt_style:
+            extra.append(style_pack_dir())
+        rules = RuleSet.load(extra)
         self.rules = rules.selected(self.config.select, self.config.ignore)
         self._stages: tuple[tuple[str, Stage], ...] = tuple(
             (name, build(self.rules.by_stage[name], self.config)) for name, build in STAGES

@@ -1,0 +1,295 @@
+"""Generic machine-translation detectors: code-backed rules that reach past the glossary.
+
+Each detector is a plain function `(text, rule) -> list[Hit]`, registered by name in
+DETECTORS; the rule that names it (`impl`) carries its mode, score signal and any word
+lists in rules/translation_generic.toml. A Hit whose `after` equals the matched text has
+no safe rendering and is only ever flagged.
+
+Most of these shapes also occur, rarely, in native English scraped from the web, so
+they flag by default or repair only inside documents the MT score already marks as
+translated (mode auto-if-context).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from cleaner.mt_rules import Hit
+from cleaner.ruleset import Rule
+
+Detector = Callable[[str, Rule], list[Hit]]
+
+
+@lru_cache(maxsize=1 << 16)
+def zipf_en(word: str) -> float:
+    """English word frequency on the Zipf scale (0 = unknown, 7 = "the"), from wordfreq.
+
+    wordfreq ships its data inside the package, so this works offline; the import is
+    deferred so that documents without a candidate word never load it.
+    """
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _words(rule: Rule, key: str) -> frozenset[str]:
+    value: Any = rule.params.get(key, [])
+    return frozenset(str(item).casefold() for item in value)
+
+
+# Capitalized word after a lower-case word or a comma: a name in the middle of a sentence.
+MID_SENTENCE_CAPITAL = regex.compile(r"(?<=[\p{Ll},;]\s{1,3})\p{Lu}\p{Ll}{3,15}(?![\w'’-])")
+
+
+def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
+    """Flag capitalized mid-sentence words no English lexicon knows ("Udonian", "Halkov").
+
+    Back-transliterated names are invented words, so the lexicon never saw them; real
+    but rare names (a local councillor) are unknown too, which is why this only flags
+    and counts at most once towards the MT score; each word is flagged once per document.
+    Words followed by another capitalized word are skipped: multi-word names are usually
+    real names.
+    """
+    max_zipf = float(rule.params.get("max_zipf", 0.0))
+    known = _words(rule, "known")
+    seen: set[str] = set()
+    hits = []
+    for match in MID_SENTENCE_CAPITAL.finditer(text):
+        word = match.group()
+        if word.casefold() in known or word in seen:
+            continue
+        seen.add(word)
+        following = text[match.end():match.end() + 2]
+        if following[:1] == " " and following[1:2].isupper():
+            continue
+        if zipf_en(word.casefold()) <= max_zipf:
+            hits.append(Hit(match.start(), match.end(), rule, word))
+    return hits
+
+
+WORD_BEFORE = regex.compile(r"(?<![\w-])\p{L}{3,}$")
+
+
+def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
+    """Collapse "bullied and bullied" (a Chinese doubled verb) to "bullied".
+
+    Native English doubles comparatives and a few adverbs and nouns for effect ("more
+    and more", "again and again", "bigger and bigger", "years and years"); those are
+    kept by the rule's `keep` list and by skipping -er comparatives and plurals.
+    Walks the " and "s with str.find: a back-referencing regex tried at every position
+    was the slowest part of the stage.
+    """
+    keep = _words(rule, "keep")
+    hits = []
+    index = text.find(" and ")
+    while index >= 0:
+        left = WORD_BEFORE.search(text, max(0, index - 40), index)
+        if left is not None:
+            word = left.group()
+            right_end = index + 5 + len(word)
+            folded = word.casefold()
+            following = text[right_end:right_end + 1]
+            if (text[index + 5:right_end] == word
+                    and not (following.isalnum() or following in ("-", "_"))
+                    and folded not in keep and not folded.endswith(("er", "s"))):
+                hits.append(Hit(left.start(), right_end, rule, word))
+        index = text.find(" and ", index + 5)
+    return hits
+
+
+FIRST_TIME_CALQUE = regex.compile(
+    r"(?i)(?<![\w-])(?:is|was)(?:\s+not|n't)\s+the\s+first\s+time\s+(?:for\s+\p{L}+(?:\s+\p{L}+)?\s+)?to\s+\p{L}+"
+)
+
+
+def flag_first_time_calque(text: str, rule: Rule) -> list[Hit]:
+    """Flag "X is not the first time to Y" (不是第一次), which needs a human rewrite.
+
+    The subject of the Chinese sentence is the actor, not the occasion; the English
+    wants "It is not the first time X has Y-ed", and the verb form cannot be guessed.
+    """
+    return [Hit(m.start(), m.end(), rule, m.group()) for m in FIRST_TIME_CALQUE.finditer(text)]
+
+
+WAN = regex.compile(
+    r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?:(?P<ten>Ten\s+thousand)|(?P<more>More\s+than\s+10000))(?![\w-])"
+)
+
+
+def format_count(value: float) -> str:
+    """Write a count the way English news does.
+
+    >>> format_count(500000), format_count(4000000), format_count(1500000)
+    ('500,000', '4 million', '1.5 million')
+    """
+    if value >= 1_000_000 and value % 100_000 == 0:
+        millions = value / 1_000_000
+        return f"{millions:g} million"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def fix_wan_numerals(text: str, rule: Rule) -> list[Hit]:
+    """Turn "50 Ten thousand" (50万) into "500,000" and "400 More than 10000" into "more than 4 million".
+
+    万 is ten thousand; MT writes the unit as words after the digits, with a capital
+    letter in mid-sentence that native text does not have.
+    """
+    hits = []
+    for match in WAN.finditer(text):
+        value = float(match.group("n")) * 10_000
+        rendered = format_count(value)
+        hits.append(Hit(match.start(), match.end(), rule,
+                        rendered if match.group("ten") else f"more than {rendered}"))
+    return hits
+
+
+YI = regex.compile(r"(?<=[\p{Ll},]\s)(?P<n>\d+(?:\.\d+)?)\s+Billion(?![\w-])")
+
+
+def flag_yi_billion(text: str, rule: Rule) -> list[Hit]:
+    """Flag "3.2 Billion" with a capital B mid-sentence: 亿 is 100 million, not a billion.
+
+    Real billions are common, so this never edits; the suggestion is the 亿 reading.
+    """
+    hits = []
+    for match in YI.finditer(text):
+        rendered = format_count(float(match.group("n")) * 100_000_000)
+        hits.append(Hit(match.start(), match.end(), rule, f"{rendered} (if 亿) or {match.group('n')} billion"))
+    return hits
+
+
+CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
+GLOSS_AFTER = regex.compile(r"\s*[(（](?P<gloss>[\p{Latin}][\p{Latin}\s'-]{1,60})[)）]")
+LATIN = regex.compile(r"\p{Latin}")
+
+
+def fix_leaked_cjk(text: str, rule: Rule) -> list[Hit]:
+    """Flag CJK text left inside English prose; keep the English gloss when MT gave one.
+
+    "conduct a突击行动 (raiding operation)" becomes "conduct a raiding operation". A CJK
+    gloss after an English term, "guanxi (关系)", is deliberate and left alone, as are
+    lines that are mostly CJK (not English prose at all).
+    """
+    hits = []
+    for match in CJK_RUN.finditer(text):
+        start, end = match.span()
+        before = text[start - 1:start] if start else ""
+        if before in "(（\"“'‘「《【":
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        if len(LATIN.findall(line)) < 3 * sum(len(run) for run in CJK_RUN.findall(line)):
+            continue
+        gloss = GLOSS_AFTER.match(text, end)
+        if gloss is None:
+            hits.append(Hit(start, end, rule, match.group()))
+            continue
+        space = " " if before.isalpha() else ""
+        hits.append(Hit(start, gloss.end(), rule, space + gloss.group("gloss").strip()))
+    return hits
+
+
+SPACED_TAG = regex.compile(
+    r"(?i)[ \t]*<\s*/?\s*(?:p|span|div|br|strong|em|b|i|a|h[1-6]|li|ul)\s*/?\s*>"
+)
+SPACED_ENTITY = regex.compile(r"(?i)&\s+(?P<name>quot|amp|nbsp|lt|gt|apos|#39);")
+ENTITY_TEXT = {"quot": '"', "amp": "&", "nbsp": " ", "lt": "<", "gt": ">", "apos": "'", "#39": "'"}
+
+
+def fix_markup_debris(text: str, rule: Rule) -> list[Hit]:
+    """Remove HTML tags that MT spaced out ("< / P >") and decode spaced entities ("& quot;").
+
+    An intact tag or entity is someone's code sample and is left alone: only the
+    spaced-out forms, which no browser or author writes, are debris.
+    """
+    hits = []
+    for match in SPACED_TAG.finditer(text):
+        tag = match.group().strip()
+        if " " in tag or "\t" in tag:
+            hits.append(Hit(match.start(), match.end(), rule, ""))
+    for match in SPACED_ENTITY.finditer(text):
+        hits.append(Hit(match.start(), match.end(), rule, ENTITY_TEXT[match.group("name").casefold()]))
+    return hits
+
+
+SPACE_BEFORE = regex.compile(
+    r"(?<=\p{L})(?:\s+(?P<poss>'s)(?![\w-])|[ ]+(?P<punct>[,;])(?=\s|$)|[ ]+-(?P<hyphen>\p{Ll}{2,})(?![\w-]))"
+)
+
+
+def fix_space_before_punct(text: str, rule: Rule) -> list[Hit]:
+    """Close the gap MT leaves before punctuation: "Biden 's", "Ukraine ,", "short -lived".
+
+    Scrapers leave some of these in native text too (inline markup turned into a
+    space), so this repairs only inside documents the MT score marks as translated.
+    """
+    hits = []
+    for match in SPACE_BEFORE.finditer(text):
+        if match.group("poss"):
+            after = "'s"
+        elif match.group("punct"):
+            after = match.group("punct")
+        else:
+            after = "-" + match.group("hyphen")
+        hits.append(Hit(match.start(), match.end(), rule, after))
+    return hits
+
+
+def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:
+    """Put back the space a lost full-width 。 took with it: "Ukraine.In particular".
+
+    Only before a closed list of sentence openers (TOML `openers`), so domain names
+    and abbreviations ("example.com", "U.S.") are never split.
+    """
+    openers = "|".join(regex.escape(str(word)) for word in rule.params.get("openers", []))
+    if not openers:
+        return []
+    pattern = _openers_pattern(openers)
+    return [Hit(m.start(), m.end(), rule, ". ") for m in pattern.finditer(text)]
+
+
+@lru_cache(maxsize=8)
+def _openers_pattern(openers: str) -> regex.Pattern[str]:
+    return regex.compile(rf"(?<=\p{{Ll}}{{3}})\.(?=(?:{openers})\s)")
+
+
+ALLCAPS_AFTER_ARTICLE = regex.compile(r"(?<=(?<![\w-])(?:the|a|an|of|that)\s)\p{Lu}{8,}(?![\w-])")
+
+
+def fix_random_allcaps(text: str, rule: Rule) -> list[Hit]:
+    """Lower-case a common word MT put in capitals mid-sentence ("the PARTICIPATION of").
+
+    Acronyms are short or unknown to the lexicon; an eight-letter-plus word that the
+    lexicon knows well in lower case is not an acronym.
+    """
+    min_zipf = float(rule.params.get("min_zipf", 3.0))
+    hits = []
+    for match in ALLCAPS_AFTER_ARTICLE.finditer(text):
+        word = match.group()
+        if zipf_en(word.casefold()) >= min_zipf:
+            hits.append(Hit(match.start(), match.end(), rule, word.casefold()))
+    return hits
+
+
+DETECTORS: dict[str, Detector] = {
+    "flag_transliterations": flag_transliterations,
+    "fix_reduplication": fix_reduplication,
+    "flag_first_time_calque": flag_first_time_calque,
+    "fix_wan_numerals": fix_wan_numerals,
+    "flag_yi_billion": flag_yi_billion,
+    "fix_leaked_cjk": fix_leaked_cjk,
+    "fix_markup_debris": fix_markup_debris,
+    "fix_space_before_punct": fix_space_before_punct,
+    "fix_missing_sentence_space": fix_missing_sentence_space,
+    "fix_random_allcaps": fix_random_allcaps,
+}
+
+
+def detector_names() -> Sequence[str]:
+    """The names a code-backed translation rule may give as `impl`."""
+    return tuple(DETECTORS)
