@@ -45,6 +45,7 @@ STRAY_CONTROLS = regex.compile(r"[^\P{Cc}\n\t]+")
 LONE_SURROGATES = regex.compile(r"\p{Cs}")
 TRAILING_SPACE = regex.compile(r"(?m)[ \t]+$")
 LIST_ITEM = regex.compile(r"^(?:[-*+] |\d{1,3}[.)] )")
+TABLE_DELIMITER = regex.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 def normalize_line_endings(text: str, rule: Rule) -> tuple[str, list[Change]]:
@@ -122,6 +123,11 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
         if out:
             kind, previous_kind = _block_kind(line), _block_kind(previous)
             same_block = kind == previous_kind and kind in ("list", "table")
+            # A blank line before a header row whose next line is a delimiter row separates
+            # two tables; joining them would make one table of the two (tables stage, TB002).
+            if same_block and kind == "table" and blank_run and number < len(lines) \
+                    and TABLE_DELIMITER.match(lines[number]):
+                same_block = False
             if same_block and blank_run:
                 changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "", "remove",
                                            "Removed blank lines between the items of one list or table."))
