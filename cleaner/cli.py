@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,14 +18,15 @@ from typing import Any
 import click
 
 from cleaner import __version__
-from cleaner.batch import BatchOptions, iter_text_inputs, write_atomic
+from cleaner.batch import BatchOptions, Hooks, RunStats, run_batch
 from cleaner.config import CHOICES, Config, load_config
 from cleaner.errors import CleanerError
+from cleaner.formats import FORMATS, format_of, is_known_data_name
 from cleaner.model import Result
 from cleaner.pipeline import Cleaner
 from cleaner.stages.decode import decode_bytes
 
-EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -89,31 +92,54 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False),
-              help="Write cleaned files under this folder, mirroring the inputs' relative paths.")
-@click.option("--glob", "pattern", default="*.txt", show_default=True, help="Files to take from input folders.")
+@click.option("-o", "--output", "outdir", type=click.Path(),
+              help="Output folder (mirrors the inputs' relative paths), or with one input file an output "
+                   "file whose extension names its format and compression (out.jsonl.gz).")
+@click.option("--glob", "patterns", multiple=True, default=("*.txt",), show_default=True,
+              help="Files to take from input folders (repeat for several, e.g. --glob '*.jsonl.gz').")
 @click.option("--in-place", is_flag=True, help="Overwrite each input file with its cleaned text (atomically).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any input would change.")
+@click.option("--format", "input_format", type=click.Choice(("auto", *FORMATS)), default="auto", show_default=True,
+              help="Input format; auto goes by extension (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; else text).")
+@click.option("--text-key", default="text", show_default=True, help="Field of a record that holds the text.")
+@click.option("--meta-key", default="cleaner", show_default=True,
+              help="Field where cleaner puts a record's metadata (lang, lang_prob, changes, codes, ...).")
+@click.option("--keep-removed", is_flag=True, help="Keep removed lines in each record's metadata.")
+@click.option("--report", "report", type=click.Path(dir_okay=False),
+              help="Write counts per rule and every removed or flagged line (with file and code) to this JSON file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Worker processes (default 0: all cores; 1: no workers, clean in this process).")
+@click.option("--resume", is_flag=True, help="Skip outputs a previous run of the same settings completed; do the rest.")
+@click.option("--engine", type=click.Choice(("local", "ray")), default="local", show_default=True,
+              help="Where chunks are cleaned: local worker processes, or a Ray cluster (pip install 'cleaner[ray]').")
+@click.option("--address", help="Ray cluster to join: auto, or HOST:PORT (default: start a local one).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors are still printed.")
+@click.option("--summary", is_flag=True, help="Print the one-line summary even when stderr is not a terminal.")
 @common_options
-def clean(inputs: tuple[str, ...], outdir: str | None, pattern: str, in_place: bool, check: bool,
+def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...], in_place: bool, check: bool,
+          input_format: str, text_key: str, meta_key: str, keep_removed: bool, report: str | None, jobs: int,
+          resume: bool, engine: str, address: str | None, quiet: bool, summary: bool,
           config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
           rule_files: tuple[str, ...], **settings: Any) -> None:
-    """Clean files, folders or stdin.
+    """Clean files, folders or stdin: text, JSON Lines (.jsonl, .gz, .zst) or Parquet.
 
     With no INPUTS (or "-") read stdin and write stdout. With one file and no -o, write
-    the cleaned text to stdout. With -o OUTDIR, clean every input file (and every file
-    matching --glob under input folders) into OUTDIR. Inputs are never modified unless
-    --in-place is given.
+    the cleaned text (or records) to stdout. With -o OUTDIR, clean every input file (and
+    every file matching --glob under input folders) into OUTDIR, in parallel, with a
+    manifest (cleaner-manifest.json) beside the outputs. Inputs are never modified
+    unless --in-place is given.
     """
     try:
-        cleaner = _build_cleaner(config_path, select, ignore, rule_files, **settings)
+        cleaner = _build_cleaner(config_path, select, ignore, rule_files,
+                                 keep_removed=True if keep_removed else None, **settings)
     except CleanerError as exc:
         _fail(str(exc))
         sys.exit(EXIT_ERROR)
     if outdir and in_place:
         _fail("--output and --in-place exclude each other; choose one")
         sys.exit(EXIT_ERROR)
-    if not inputs or inputs == ("-",):
+    records = input_format in ("jsonl", "parquet") or any(format_of(p) != "text" for p in inputs)
+    if (not inputs or inputs == ("-",)) and not records:
         data = click.get_binary_stream("stdin").read()
         try:
             result = cleaner.clean(data)
@@ -124,7 +150,8 @@ def clean(inputs: tuple[str, ...], outdir: str | None, pattern: str, in_place: b
             sys.exit(EXIT_CHANGES if result.changed else EXIT_OK)
         click.get_text_stream("stdout", encoding="utf-8").write(result.text)
         return
-    if len(inputs) == 1 and not outdir and not in_place and not check and not Path(inputs[0]).is_dir():
+    single = len(inputs) <= 1 and (not inputs or inputs[0] == "-" or not Path(inputs[0]).is_dir())
+    if single and not outdir and not in_place and not check and not records:
         path = Path(inputs[0])
         try:
             result = cleaner.clean(path.read_bytes())
@@ -136,41 +163,118 @@ def clean(inputs: tuple[str, ...], outdir: str | None, pattern: str, in_place: b
             sys.exit(EXIT_ERROR)
         sys.stdout.buffer.write(result.text.encode("utf-8"))
         return
-    if not outdir and not in_place and not check:
+    to_stdout = single and not outdir and not in_place and not check
+    if not outdir and not in_place and not check and not to_stdout:
         _fail("several inputs or a folder need -o OUTDIR (or --in-place, or --check)")
         sys.exit(EXIT_ERROR)
-    options = BatchOptions(outdir=Path(outdir) if outdir else None, pattern=pattern, in_place=in_place)
-    failed = would_change = 0
-    for source, target, error in iter_text_inputs([Path(p) for p in inputs], options):
-        if error:
-            _fail(f"{source}: {error}")
-            failed += 1
-            continue
-        try:
-            result = cleaner.clean(source.read_bytes())
-        except OSError as exc:
-            _fail(f"{source}: {exc.strerror or exc}")
-            failed += 1
-            continue
-        except CleanerError as exc:
-            _fail(f"{source}: {exc}")
-            failed += 1
-            continue
-        if check:
-            if result.changed:
-                click.echo(f"would clean {source}", err=True)
-                would_change += 1
-            continue
-        assert target is not None
-        try:
-            write_atomic(target, result.text.encode("utf-8"))
-        except OSError as exc:
-            _fail(f"{target}: cannot write: {exc.strerror or exc}")
-            failed += 1
-    if failed:
+    if to_stdout and format_of(inputs[0] if inputs else "-", input_format) == "parquet":
+        _fail("Parquet output goes to a file: add -o OUT.parquet")
         sys.exit(EXIT_ERROR)
-    if would_change:
+    output_file = None
+    if outdir and single and not Path(outdir).is_dir() and is_known_data_name(outdir):
+        output_file, outdir = Path(outdir), None
+    if (not inputs or inputs == ("-",)) and output_file is None and not to_stdout and not check:
+        _fail("records from stdin go to stdout or to one output file (-o OUT.jsonl)")
+        sys.exit(EXIT_ERROR)
+    options = BatchOptions(
+        outdir=Path(outdir) if outdir else None, output_file=output_file, patterns=patterns,
+        in_place=in_place, check=check, to_stdout=to_stdout, input_format=input_format,
+        text_key=text_key, meta_key=meta_key, jobs=jobs, engine=engine, address=address, resume=resume,
+        report=Path(report) if report else None,
+    )
+    interactive = sys.stderr.isatty() and not quiet
+    bar = _ProgressBar() if interactive else None
+
+    def report_error(message: str) -> None:
+        if bar:
+            bar.clear()
+        _fail(message)
+
+    hooks = Hooks(error=report_error, notice=lambda message: click.echo(message, err=True),
+                  progress=bar.update if bar else None)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        stats = run_batch([Path(p) for p in inputs or ("-",)], cleaner.config, options, hooks,
+                          stdin=click.get_binary_stream("stdin"),
+                          stdout=click.get_binary_stream("stdout") if to_stdout else None)
+    except CleanerError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        _fail("interrupted before any file was written")
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if bar:
+            bar.clear()
+    if (interactive or summary) and not quiet:
+        click.echo(_summary_line(stats), err=True)
+    if stats.interrupted:
+        _fail(f"interrupted; {stats.files} file(s) complete, no partial output left; "
+              "run the same command with --resume to finish")
+        sys.exit(EXIT_INTERRUPTED)
+    if stats.fatal:
+        _fail(stats.fatal)
+        sys.exit(EXIT_ERROR)
+    if stats.failed or stats.errors:
+        sys.exit(EXIT_ERROR)
+    if stats.would_change:
         sys.exit(EXIT_CHANGES)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    # SIGTERM (a scheduler stopping the job) stops as cleanly as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
+def _summary_line(stats: RunStats) -> str:
+    seconds = max(stats.seconds, 1e-6)
+    line = (f"cleaner: {stats.documents:,} documents in {stats.files:,} files, {stats.changes:,} changes, "
+            f"{stats.errors + stats.failed:,} errors, {seconds:.1f}s "
+            f"({stats.documents / seconds:,.0f} docs/s, {stats.bytes_in / seconds / 1e6:.1f} MB/s)")
+    if stats.skipped:
+        line += f"; {stats.skipped:,} files already complete (skipped)"
+    if stats.manifest:
+        line += f"; manifest {stats.manifest}"
+    return line
+
+
+class _ProgressBar:
+    """A one-line progress display on stderr: documents, docs/s, MB/s, share done, ETA."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, stats: RunStats) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        seconds = max(stats.seconds, 1e-6)
+        rate = stats.bytes_in / seconds
+        text = f"{stats.documents:,} docs  {stats.documents / seconds:,.0f} docs/s  {rate / 1e6:.1f} MB/s"
+        if stats.total_bytes:
+            share = min(stats.bytes_in / stats.total_bytes, 1.0)
+            filled = int(share * 20)
+            eta = (stats.total_bytes - stats.bytes_in) / rate if rate else 0.0
+            text = f"[{'#' * filled}{'.' * (20 - filled)}] {share:4.0%}  {text}  ETA {_clock(eta)}"
+        if stats.errors or stats.failed:
+            text += f"  {stats.errors + stats.failed:,} errors"
+        sys.stderr.write("\r" + text[:119].ljust(119))
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 119 + "\r")
+            sys.stderr.flush()
+            self.shown = False
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _read_input(source: str) -> bytes:

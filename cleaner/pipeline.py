@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import Config
+from cleaner.formats import record_meta
 from cleaner.model import Change, Document, Result
 from cleaner.mt_rules import style_pack_dir
 from cleaner.ruleset import RuleSet
@@ -76,9 +77,36 @@ class Cleaner:
         for text in texts:
             yield self.clean(text)
 
+    def clean_records(self, records: Iterable[Mapping[str, Any]], text_key: str = "text",
+                      meta_key: str = "cleaner") -> Iterator[dict[str, Any]]:
+        """Clean the text field of each record, lazily; every other field passes through.
+
+        Cleaner's metadata (language, counts, codes; removed lines with keep_removed) goes
+        under `meta_key`. A record without a string under `text_key` comes back as it was.
+
+        >>> records = [{"id": 1, "text": "x\\u00a0y"}]
+        >>> next(Cleaner(Config(language_backend="off")).clean_records(records))["text"]
+        'x y\\n'
+        """
+        for record in records:
+            yield clean_record(self, record, text_key, meta_key)[0]
+
     def stage_names(self) -> Sequence[str]:
         """The stages this cleaner runs, in order."""
         return [name for name, _ in self._stages]
+
+
+def clean_record(cleaner: Cleaner, record: Mapping[str, Any], text_key: str,
+                 meta_key: str) -> tuple[dict[str, Any], Result | None, str | None]:
+    """Clean one record; return it, the Result, and why it was passed through (or None)."""
+    if text_key not in record:
+        return dict(record), None, f"no {text_key!r} field"
+    text = record[text_key]
+    if not isinstance(text, str):
+        return dict(record), None, f"{text_key!r} is {type(text).__name__}, not a string"
+    result = cleaner.clean(text)
+    out = {**record, text_key: result.text, meta_key: record_meta(result, cleaner.config.keep_removed)}
+    return out, result, None
 
 
 _DEFAULT: Cleaner | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -155,3 +156,45 @@ def test_installed_console_script_runs() -> None:
     done = subprocess.run([script, "clean", "-"], input=b"x\xc2\xa0y", capture_output=True, check=False)
     assert (done.returncode, done.stdout) == (0, b"x y\n")
     assert sys.executable
+
+
+def test_records_from_stdin_need_stdout_or_one_output_file(tmp_path: Path) -> None:
+    result = run("clean", "--format", "jsonl", "-o", str(tmp_path / "out"), "-j", "1", input='{"text": "x"}\n')
+    assert result.exit_code == 2
+    assert result.stderr == "cleaner: records from stdin go to stdout or to one output file (-o OUT.jsonl)\n"
+
+
+def test_parquet_to_stdout_is_refused(tmp_path: Path) -> None:
+    result = run("clean", str(tmp_path / "x.parquet"))
+    assert result.exit_code == 2
+    assert result.stderr == "cleaner: Parquet output goes to a file: add -o OUT.parquet\n"
+
+
+def test_progress_bar_and_summary_on_a_terminal(tmp_path: Path) -> None:
+    """Run the installed script with stderr on a pseudo-terminal, as a person at a shell would."""
+    import os
+    import pty
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps({"text": f"line {i}\u00a0here"}) + "\n" for i in range(300)))
+    script = shutil.which("cleaner")
+    assert script
+    leader, follower = pty.openpty()
+    done = subprocess.run([script, "clean", str(source), "-o", str(tmp_path / "o.jsonl"), "-j", "1",
+                           "--lang-backend", "off"], stderr=follower, stdout=subprocess.DEVNULL, check=False,
+                          timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            block = os.read(leader, 65536)
+        except OSError:
+            break
+        if not block:
+            break
+        shown += block
+    os.close(leader)
+    assert done.returncode == 0
+    text = shown.decode()
+    assert re.search(r"cleaner: 300 documents in 1 files, [\d,]+ changes, 0 errors, [\d.]+s ", text), text
+    assert "docs/s" in text and "MB/s" in text and "ETA" in text and "%" in text

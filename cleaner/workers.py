@@ -1,0 +1,273 @@
+"""The work a batch hands out, and the engines that run it: in-process, a process pool, or Ray.
+
+A unit of work is one text file or one chunk of records. It is a pure function of the
+settings and its input, so the order in which workers finish cannot change a byte of
+the output; the batch puts results back in input order. Workers build their Cleaner
+once (rules loaded, patterns compiled) and keep it for every unit they get.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import multiprocessing
+
+from cleaner.config import Config
+from cleaner.errors import CleanerError
+from cleaner.formats import dump_record, parse_line
+from cleaner.model import Result
+from cleaner.pipeline import Cleaner, clean_record
+
+
+@dataclass(frozen=True)
+class WorkSettings:
+    """What every worker must agree on; shipped to each worker once."""
+
+    config: Config
+    text_key: str = "text"
+    meta_key: str = "cleaner"
+    # Send back every removed or flagged line (for --report); off, results stay small.
+    audit: bool = False
+
+
+@dataclass
+class Outcome:
+    """What cleaning one unit gives back: output, counts, per-record problems, audit lines."""
+
+    data: Any = None
+    documents: int = 0
+    changed: int = 0
+    changes: int = 0
+    rules: Counter[str] = field(default_factory=Counter)
+    # (line number in the input or None for a whole file, reason)
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    # (record line or None, line, code, action, before, after)
+    audit: list[tuple[int | None, int, str, str, str, str]] = field(default_factory=list)
+
+    def add(self, result: Result, record: int | None, audit: bool) -> None:
+        """Count one cleaned document."""
+        self.documents += 1
+        self.changed += result.changed
+        for change in result.changes:
+            self.rules[change.code] += 1
+            if change.action != "flag":
+                self.changes += 1
+            if audit and (change.action == "flag" or (change.action == "remove" and change.before.strip())):
+                self.audit.append((record, change.line, change.code, change.action, change.before, change.after))
+
+
+@dataclass
+class WorkerState:
+    """A worker's settings and the Cleaner built from them."""
+
+    settings: WorkSettings
+    cleaner: Cleaner
+
+
+def make_state(settings: WorkSettings) -> WorkerState:
+    """Build a worker's Cleaner from the settings."""
+    return WorkerState(settings, Cleaner(settings.config))
+
+
+def clean_text_file(state: WorkerState, path: str) -> Outcome:
+    """Clean one text file; the cleaned text comes back as UTF-8 bytes."""
+    outcome = Outcome()
+    try:
+        data = Path(path).read_bytes()
+        result = state.cleaner.clean(data)
+    except OSError as exc:
+        outcome.errors.append((None, str(exc.strerror or exc)))
+        return outcome
+    except CleanerError as exc:
+        outcome.errors.append((None, str(exc)))
+        return outcome
+    outcome.add(result, None, state.settings.audit)
+    outcome.data = result.text.encode("utf-8")
+    return outcome
+
+
+def clean_jsonl_chunk(state: WorkerState, first: int, lines: Sequence[bytes]) -> Outcome:
+    """Clean a chunk of JSON lines; each output line stands where its input line stood.
+
+    A line that is not a JSON object, or a record without a string text field, is
+    passed through byte for byte and reported with its line number. Blank lines pass
+    through silently. So the output always has as many lines as the input.
+    """
+    settings = state.settings
+    outcome = Outcome()
+    out: list[bytes] = []
+    for number, line in enumerate(lines, start=first):
+        if not line.strip():
+            out.append(line)
+            continue
+        record, problem = parse_line(line)
+        result = None
+        if record is not None:
+            try:
+                cleaned, result, problem = clean_record(state.cleaner, record, settings.text_key, settings.meta_key)
+            except Exception as exc:  # a bug must cost one record, not the run
+                problem = f"internal error while cleaning: {type(exc).__name__}: {exc}"
+        if result is None:
+            outcome.errors.append((number, problem or "cannot be cleaned"))
+            out.append(line if line.endswith(b"\n") else line + b"\n")
+            continue
+        outcome.add(result, number, settings.audit)
+        out.append(dump_record(cleaned))
+    outcome.data = b"".join(out)
+    return outcome
+
+
+def clean_rows(state: WorkerState, first: int, rows: Sequence[dict[str, Any]]) -> Outcome:
+    """Clean a chunk of table rows (Parquet); a row without string text passes through."""
+    settings = state.settings
+    outcome = Outcome()
+    out: list[dict[str, Any]] = []
+    for number, row in enumerate(rows, start=first):
+        try:
+            cleaned, result, problem = clean_record(state.cleaner, row, settings.text_key, settings.meta_key)
+        except Exception as exc:  # a bug must cost one record, not the run
+            cleaned, result, problem = dict(row), None, f"internal error: {type(exc).__name__}: {exc}"
+        if result is None:
+            outcome.errors.append((number, problem or "cannot be cleaned"))
+            cleaned = {**row, settings.meta_key: None}
+        else:
+            outcome.add(result, number, settings.audit)
+        out.append(cleaned)
+    outcome.data = out
+    return outcome
+
+
+TASKS = {
+    "text": clean_text_file,
+    "jsonl": clean_jsonl_chunk,
+    "rows": clean_rows,
+}
+
+
+def run_task(state: WorkerState, kind: str, args: tuple[Any, ...]) -> Outcome:
+    """Run one unit of work of the given kind."""
+    task: Any = TASKS[kind]
+    outcome: Outcome = task(state, *args)
+    return outcome
+
+
+# --- engines ---------------------------------------------------------------------------
+
+class Engine(Protocol):
+    """Runs units of work; `submit` returns something whose result() is the Outcome."""
+
+    def submit(self, kind: str, args: tuple[Any, ...]) -> Any: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+    @property
+    def window(self) -> int: ...
+
+
+class SerialEngine:
+    """Run every unit in this process, as it is submitted (-j 1)."""
+
+    window = 1
+
+    def __init__(self, settings: WorkSettings) -> None:
+        self.state = make_state(settings)
+
+    def submit(self, kind: str, args: tuple[Any, ...]) -> Future[Outcome]:
+        future: Future[Outcome] = Future()
+        try:
+            future.set_result(run_task(self.state, kind, args))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+_WORKER: WorkerState | None = None
+
+
+def _die_with_parent() -> None:
+    # A worker must not outlive a run killed with SIGKILL (it would hold the run's
+    # stdout and stderr open, and the CPU). Linux only; elsewhere workers end when
+    # they next find their task queue closed.
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        parent = os.getppid()
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(settings: WorkSettings) -> None:
+    # Ctrl-C goes to the whole process group; the parent decides what happens, and a
+    # worker that died of SIGINT would only turn a clean stop into a broken pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    global _WORKER
+    _WORKER = make_state(settings)
+
+
+def _run_in_worker(kind: str, args: tuple[Any, ...]) -> Outcome:
+    assert _WORKER is not None, "worker not initialised"
+    return run_task(_WORKER, kind, args)
+
+
+class PoolEngine:
+    """Run units in N worker processes; results are collected in submission order by the batch."""
+
+    def __init__(self, settings: WorkSettings, jobs: int) -> None:
+        # fork: workers are children of this process, start at once with the modules
+        # already imported, and (with PR_SET_PDEATHSIG) die with it even on SIGKILL.
+        # forkserver and spawn leave helper processes behind a killed parent.
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.jobs = jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                        initializer=_init_worker, initargs=(settings,))
+
+    @property
+    def window(self) -> int:
+        # Enough units in flight to keep every worker busy while the parent writes,
+        # few enough that memory stays a few chunks per worker.
+        return 2 * self.jobs + 2
+
+    def submit(self, kind: str, args: tuple[Any, ...]) -> Future[Outcome]:
+        return self.pool.submit(_run_in_worker, kind, args)
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        if cancel:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def make_engine(settings: WorkSettings, jobs: int, engine: str = "local", address: str | None = None) -> Engine:
+    """Pick the engine: in-process for one job, a process pool for more, or Ray."""
+    if engine == "ray":
+        from cleaner.ray_engine import RayEngine
+
+        return RayEngine(settings, address)
+    if jobs <= 1:
+        return SerialEngine(settings)
+    return PoolEngine(settings, jobs)
