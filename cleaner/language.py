@@ -7,8 +7,8 @@ read only a bounded prefix of the text, so their cost does not grow with the doc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import regex

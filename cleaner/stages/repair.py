@@ -78,13 +78,14 @@ def _badness_reach() -> int | None:
     None (search whole segments, as ftfy does) if a future ftfy breaks those facts.
     """
     try:
-        from re import _constants as sre, _parser as parser  # type: ignore[attr-defined]
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
 
         parsed = parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
 
         def non_ascii_item(op: object, av: object) -> bool:
             if op is sre.LITERAL:
-                return int(av) > 0x7F  # type: ignore[call-overload]
+                return bool(int(av) > 0x7F)  # type: ignore[call-overload]
             if op is sre.IN:
                 return all(kind is sre.LITERAL and value > 0x7F or kind is sre.RANGE and value[0] > 0x7F
                            for kind, value in av)  # type: ignore[attr-defined]
@@ -246,7 +247,8 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                 config = base if unescaping else base._replace(unescape_html=False)
                 if config.fix_character_width and CJK.search(segment):
                     config = config._replace(fix_character_width=False)
-                fixed, explanation = ftfy.fix_and_explain(segment, config)
+                fixed, steps = ftfy.fix_and_explain(segment, config)
+                explanation: Sequence[tuple[str, str]] = steps or ()
             else:
                 fixed, explanation = cheap
             if fixed != segment:
@@ -255,7 +257,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                 out.append(text[done:start])
                 out.append(fixed)
                 done = end
-                for impl in _step_impls(explanation or ()):
+                for impl in _step_impls(explanation):
                     rule = enabled[impl]
                     changes.append(Change(rule.code, rule.stage, line, 1, "replace",
                                           segment.rstrip("\r\n"), fixed.rstrip("\n"), rule.summary))
