@@ -133,3 +133,28 @@ def test_sentence_about_chrome_is_not_taken_for_chrome(quiet_cleaner: Cleaner) -
             "Copyright law changed a great deal after 1998, the judge said.\n\n"
             "By the time the council met, the plan was ready.")
     assert quiet_cleaner.clean(text).text == text + "\n"
+
+
+def test_dispatch_matches_like_the_whole_alternation() -> None:
+    """Picking branches by a line's first characters never changes which rule matches."""
+    from cleaner.stages.boilerplate import LINE_KINDS, LineRules
+
+    rules = [r for r in RuleSet.load().rules if r.stage == "boilerplate" and r.kind in LINE_KINDS]
+    line_rules = LineRules.compile(rules, 1.0)
+    lines = {line.strip() for path in SEEDS.values() for line in path.read_text(encoding="utf-8").split("\n")}
+    lines |= {line.strip() for rule in rules for example in rule.examples for line in example.input.split("\n")}
+    lines |= {"© 2019 Example Media Inc.", "Tags: budget, roads", "12 Comments", "* Facebook", "By Jane Doe", "x"}
+    dispatches = [d for d in (*line_rules.patterns.values(), line_rules.prefix, line_rules.section_patterns) if d]
+    checked = 0
+    for dispatch in dispatches:
+        for line in sorted(lines):
+            whole = dispatch.whole.fullmatch(line)
+            picked = dispatch.pick(line)
+            fast = picked.fullmatch(line) if picked is not None else None
+            assert (whole is None) == (fast is None), line
+            if whole is not None and fast is not None:
+                checked += 1
+                assert whole.span() == fast.span(), line
+            whole_prefix, picked_prefix = dispatch.whole.match(line), (picked.match(line) if picked else None)
+            assert (whole_prefix is None) == (picked_prefix is None), line
+    assert checked > 10

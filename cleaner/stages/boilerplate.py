@@ -10,8 +10,9 @@ Two families of rules, applied in one pass over the lines of a document:
 - *Heuristic rules* (kind "code") judge a line by its shape and neighbours. Each is a plain
   function in IMPLS that returns the line numbers it would drop. They never drop a line
   that reads as a sentence, except as a later copy of an identical line. Together they may
-  remove at most `Config.max_heuristic_removal` of a document's words: above that the
-  removal guard keeps their lines, adds a warning to `meta["warnings"]` and a "flag" Change.
+  remove at most `Config.max_heuristic_removal` of a document's words from the article
+  body: above that the removal guard keeps their lines inside the body (those outside it
+  still go), adds a warning to `meta["warnings"]` and a "flag" Change.
 
 The article body is found first, as the span of lines that maximizes the words of
 sentence-like lines minus a penalty for every short non-sentence line (the text-only form
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -31,6 +33,7 @@ from cleaner.errors import RuleError
 from cleaner.model import Change, Document
 from cleaner.ruleset import Rule
 from cleaner.stages import Stage, line_change
+from cleaner.stages.canonical import BULLET_LINE
 from cleaner.stages.simple import DEFAULT_ZONE_LINES, SimpleRules, fold, remove_lines
 
 LINE_KINDS = ("phrase_line", "regex_line", "strip_prefix", "strip_suffix", "cut_section")
@@ -41,6 +44,12 @@ MARKER = regex.compile(r"^(?:[-*•·▪►»+]|o(?= \S)|\d{1,2}[.)](?= \S))\s+"
 TERMINAL = regex.compile(r"[.!?…:;][\"')\]]*$")
 WORD = regex.compile(r"\w+")
 MAX_STACKED_LABELS = 5
+# A section heading or footer marker is a short line; longer lines are never looked up as one.
+MAX_HEADING_WORDS = 40
+# How many opening characters of a line pick the pattern branches tried on it (Dispatch).
+PREFIX_CHARS = 2
+# Glued suffix labels are looked for in this many closing characters of a line.
+SUFFIX_WINDOW = 160
 GLOBAL_FLAGS = regex.compile(r"^\(\?([a-zA-Z]+)\)")
 
 # Shape thresholds shared by every heuristic; a rule's options may override them.
@@ -51,6 +60,12 @@ SHAPE_DEFAULTS: Mapping[str, float] = {
     "short_words": 24,        # a non-sentence line up to this long is "short" (menu, teaser, caption)
     "short_penalty": 4,       # body search: what a short line costs, in words
 }
+
+
+@lru_cache(maxsize=1 << 14)
+def fold_line(line: str) -> str:
+    """fold(), remembered: a line is looked up in several phrase tables, and chrome lines recur."""
+    return fold(line)
 
 
 def strip_marker(line: str) -> str:
@@ -73,6 +88,7 @@ class Page:
     short: dict[int, bool]
     body: tuple[int, int] | None       # first and last line index of the body, if any
     dropped: dict[int, Rule] = field(default_factory=dict)
+    shaped: dict[int, bool] = field(default_factory=dict)   # `short` by shape alone, before lists
 
     def in_body(self, index: int) -> bool:
         """True when the line lies inside the article body span."""
@@ -106,7 +122,7 @@ def read_page(lines: list[str], shape: Mapping[str, float]) -> Page:
         # Table rows belong to the tables stage; they are neither prose nor chrome here.
         short[index] = not is_sentence and count <= shape["short_words"] and not text.endswith(":") \
             and "|" not in text
-    return Page(lines, content, words, sentence, short, None)
+    return Page(lines, content, words, sentence, short, None, shaped=dict(short))
 
 
 def find_structure(page: Page, shape: Mapping[str, float]) -> None:
@@ -121,7 +137,11 @@ def mark_introduced_lists(page: Page) -> None:
 
     "Key points:" followed by short items is a real list of the article, not a menu.
     The list runs on while lines are list items or short; the first other line ends it.
+    The marks are recomputed from the shape on every call, so a list whose introducing line
+    an exact rule has since dropped ("* Edition:" over a menu) is short again. A list item
+    ending in ":" is a menu group label, not an introduction.
     """
+    page.short.update(page.shaped)
     introduced = False
     for index in page.content:
         if index in page.dropped:
@@ -131,7 +151,7 @@ def mark_introduced_lists(page: Page) -> None:
         if introduced and (page.short[index] or MARKER.match(text)):
             page.short[index] = False
             continue
-        introduced = text.endswith(":")
+        introduced = text.endswith(":") and MARKER.match(text) is None
 
 
 def find_body(content: Sequence[int], words: Mapping[int, int], sentence: Mapping[int, bool],
@@ -159,12 +179,13 @@ class LineRules:
     """The exact line rules of the stage, compiled into one lookup per kind and zone."""
 
     phrases: Mapping[str, Mapping[str, Rule]]            # zone -> folded phrase -> rule
-    patterns: Mapping[str, tuple[regex.Pattern[str], tuple[Rule, ...]] | None]
-    prefix: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    patterns: Mapping[str, Dispatch | None]               # zone -> regex_line rules
+    prefix: Dispatch | None
     suffix: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
     sections: Mapping[str, Rule]                           # folded heading -> cut_section rule
-    section_patterns: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    section_patterns: Dispatch | None
     timeout: float
+    longest_phrase: int                                    # in characters, before folding
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], timeout: float) -> LineRules:
@@ -174,40 +195,56 @@ class LineRules:
             if rule.kind == "phrase_line":
                 for phrase in rule.phrases:
                     phrases[rule.zone].setdefault(fold(phrase), rule)
-        patterns = {zone: join_patterns([r for r in rules if r.kind == "regex_line" and r.zone == zone])
+        patterns = {zone: Dispatch.build([r for r in rules if r.kind == "regex_line" and r.zone == zone])
                     for zone in ("any", "head", "tail")}
-        prefix = join_patterns([r for r in rules if r.kind == "strip_prefix"], literal_end=r"\s*")
+        prefix = Dispatch.build([r for r in rules if r.kind == "strip_prefix"], literal_end=r"\s*")
         suffix = join_patterns([r for r in rules if r.kind == "strip_suffix"], literal_start=r"\s*")
         cuts = [r for r in rules if r.kind == "cut_section"]
         sections = {fold(phrase): rule for rule in reversed(cuts) for phrase in rule.phrases}
-        section_patterns = join_patterns([r for r in cuts if r.patterns])
-        return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout)
+        section_patterns = Dispatch.build([r for r in cuts if r.patterns])
+        longest = max((len(key) for zone in phrases.values() for key in zone), default=0)
+        longest = max(longest, *(len(key) for key in sections)) if sections else longest
+        return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout, longest)
+
+    def lookup_phrase(self, table: Mapping[str, Rule], bare: str) -> Rule | None:
+        """The rule whose phrase the folded line is; lines far longer than any phrase are not folded.
+
+        Folding only shortens a line by its runs of spaces and punctuation, so a line more
+        than twice as long as the longest phrase (and 40 characters more) cannot fold into one.
+        """
+        if len(bare) > 2 * self.longest_phrase + 40:
+            return None
+        return table.get(fold_line(bare))
 
     def match_section(self, text: str) -> Rule | None:
         """The cut_section rule whose heading this line is, if any."""
         bare = strip_marker(text)
-        rule = self.sections.get(fold(bare))
+        rule = self.lookup_phrase(self.sections, bare)
         if rule is not None or self.section_patterns is None:
             return rule
-        match = self.section_patterns[0].fullmatch(bare, timeout=self.timeout)
-        return owner(match, self.section_patterns[1]) if match is not None else None
+        pattern = self.section_patterns.pick(bare)
+        match = pattern.fullmatch(bare, timeout=self.timeout) if pattern is not None else None
+        return owner(match, self.section_patterns.rules) if match is not None else None
 
     def match_line(self, text: str, in_zone: Callable[[Rule], bool]) -> Rule | None:
         """The exact rule that says this whole line is boilerplate here, if any."""
         bare = strip_marker(text)
-        key = fold(bare)
         for zone in ("any", "head", "tail"):
-            rule = self.phrases[zone].get(key)
+            rule = self.lookup_phrase(self.phrases[zone], bare)
             if rule is not None and in_zone(rule):
                 return rule
             joined = self.patterns[zone]
             if joined is None:
                 continue
-            match = joined[0].fullmatch(text, timeout=self.timeout)
-            if match is None and bare != text:
-                match = joined[0].fullmatch(bare, timeout=self.timeout)
-            if match is not None and in_zone(owner(match, joined[1])):
-                return owner(match, joined[1])
+            match = None
+            for candidate in ((text, bare) if bare != text else (text,)):
+                pattern = joined.pick(candidate)
+                if pattern is not None:
+                    match = pattern.fullmatch(candidate, timeout=self.timeout)
+                    if match is not None:
+                        break
+            if match is not None and in_zone(owner(match, joined.rules)):
+                return owner(match, joined.rules)
         return None
 
 
@@ -220,6 +257,16 @@ def join_patterns(rules: Sequence[Rule], literal_start: str = "", literal_end: s
     """
     if not rules:
         return None
+    return compile_branches(rule_branches(rules, literal_start, literal_end), rules), tuple(rules)
+
+
+def rule_branches(rules: Sequence[Rule], literal_start: str = "", literal_end: str = "",
+                  split: bool = False) -> list[str]:
+    """Alternation branches named `r<number>` after the rule's place in `rules`.
+
+    One branch per rule, or with `split` one per pattern or phrase (`r<number>x<part>`), so
+    a Dispatch can leave out the parts a line cannot match.
+    """
     branches = []
     for number, rule in enumerate(rules):
         parts = [scope_flags(p.pattern) for p in rule.patterns]
@@ -227,11 +274,66 @@ def join_patterns(rules: Sequence[Rule], literal_start: str = "", literal_end: s
             parts += [r"(?i:" + regex.escape(phrase) + ")" for phrase in rule.phrases]
         if not parts:
             raise RuleError(f"{rule.source}: {rule.code}: a {rule.kind} rule needs phrases or patterns")
-        branches.append(f"(?P<r{number}>{literal_start}(?:{'|'.join(parts)}){literal_end})")
+        if split:
+            branches += [f"(?P<r{number}x{k}>{literal_start}{part}{literal_end})" for k, part in enumerate(parts)]
+        else:
+            branches.append(f"(?P<r{number}>{literal_start}(?:{'|'.join(parts)}){literal_end})")
+    return branches
+
+
+def compile_branches(branches: Sequence[str], rules: Sequence[Rule]) -> regex.Pattern[str]:
+    """Compile branches into one alternation, saying which rule file to fix when they do not join."""
     try:
-        return regex.compile("|".join(branches)), tuple(rules)
+        return regex.compile("|".join(branches))
     except regex.error as exc:
         raise RuleError(f"{rules[0].source}: the {rules[0].kind} patterns do not join: {exc}") from None
+
+
+@dataclass
+class Dispatch:
+    """A joined alternation that tries, for each line, only the branches its first characters allow.
+
+    One alternation of a hundred and more branches costs tens of microseconds a line however
+    short the line, since every branch is tried in turn. Most branches can start with only a
+    few characters, so each line's opening `PREFIX_CHARS` characters pick the branches that
+    could still match (the regex module's partial matching answers that exactly), and those
+    are joined once and cached. The result equals the whole alternation's; only faster.
+    """
+
+    rules: tuple[Rule, ...]
+    branches: tuple[str, ...]
+    probes: tuple[regex.Pattern[str], ...]
+    whole: regex.Pattern[str]
+    by_prefix: dict[str, regex.Pattern[str] | None] = field(default_factory=dict)
+    by_branches: dict[tuple[int, ...], regex.Pattern[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rules: Sequence[Rule], literal_start: str = "", literal_end: str = "") -> Dispatch | None:
+        """Compile the rules' branches, alone (to probe) and joined; None when there are no rules."""
+        if not rules:
+            return None
+        branches = rule_branches(rules, literal_start, literal_end, split=True)
+        whole = compile_branches(branches, rules)
+        probes = tuple(regex.compile(branch) for branch in branches)
+        return cls(tuple(rules), tuple(branches), probes, whole)
+
+    def pick(self, text: str) -> regex.Pattern[str] | None:
+        """The alternation of the branches that could match at the start of `text`, or None."""
+        key = text[:PREFIX_CHARS]
+        try:
+            return self.by_prefix[key]
+        except KeyError:
+            pass
+        chosen = tuple(i for i, probe in enumerate(self.probes) if probe.match(key, partial=True) is not None)
+        pattern = None
+        if chosen:
+            pattern = self.by_branches.get(chosen)
+            if pattern is None:
+                # Each branch keeps its group name r<number>, so owner() still finds its rule.
+                pattern = regex.compile("|".join(self.branches[i] for i in chosen))
+                self.by_branches[chosen] = pattern
+        self.by_prefix[key] = pattern
+        return pattern
 
 
 def scope_flags(pattern: str) -> str:
@@ -248,9 +350,14 @@ def scope_flags(pattern: str) -> str:
 
 def owner(match: regex.Match[str], rules: Sequence[Rule]) -> Rule:
     """The rule whose named group matched."""
+    name = match.lastgroup
+    if name is not None and name.startswith("r"):
+        number = name[1:].partition("x")[0]
+        if number.isdigit():
+            return rules[int(number)]
     for name, value in match.groupdict().items():
-        if value is not None and name.startswith("r") and name[1:].isdigit():
-            return rules[int(name[1:])]
+        if value is not None and name.startswith("r") and name[1:].partition("x")[0].isdigit():
+            return rules[int(name[1:].partition("x")[0])]
     raise AssertionError("a joined pattern matched without a rule group")
 
 
@@ -355,7 +462,7 @@ def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> l
     for index in page.content:
         if page.words[index] < min_words:
             continue
-        key = fold(strip_marker(page.lines[index]))
+        key = fold_line(strip_marker(page.lines[index]))
         if key in seen:
             if index not in page.dropped:
                 drops.append(index)
@@ -375,8 +482,11 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     first = page.content[0]
     if page.sentence[first]:
         return []
-    key = fold(strip_marker(page.lines[first]))
-    return [i for i in page.content[1:] if i not in page.dropped and fold(strip_marker(page.lines[i])) == key]
+    key = fold_line(strip_marker(page.lines[first]))
+    # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
+    return [i for i in page.content[1:] if i not in page.dropped and len(page.lines[i]) >= len(key)
+            and len(page.lines[i]) <= 2 * len(page.lines[first]) + 40
+            and fold_line(strip_marker(page.lines[i])) == key]
 
 
 IMPLS: dict[str, Heuristic] = {
@@ -453,11 +563,14 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     if proposed:
         share = guarded_share(page, proposed)
         if share > config.max_heuristic_removal:
+            # Only what the guard counts is held back: menus and footers outside the body still go.
+            held = {i: r for i, r in proposed.items() if page.body is None or page.in_body(i)}
+            page.dropped.update({i: r for i, r in proposed.items() if i not in held})
             message = (f"boilerplate: heuristic rules would remove {share:.0%} of the words "
-                       f"(limit {config.max_heuristic_removal:.0%}); kept {len(proposed)} lines")
+                       f"(limit {config.max_heuristic_removal:.0%}); kept {len(held)} lines")
             warnings.append(message)
-            for rule in dict.fromkeys(proposed.values()):
-                first = min(i for i, r in proposed.items() if r is rule)
+            for rule in dict.fromkeys(held.values()):
+                first = min(i for i, r in held.items() if r is rule)
                 changes.append(line_change(rule, first + 1, lines[first], lines[first], "flag", message))
         else:
             page.dropped.update(proposed)
@@ -472,32 +585,64 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
 
 def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int], bool],
                  lang: str | None) -> None:
-    """Drop a comment thread or related-stories section: its heading and every line after it.
+    """Drop a comment thread, related-stories block or page footer: its heading and every line after it.
 
     The heading must come after the start of the article body and after `min_words_before`
-    words of sentences, so a "Comments" link in the top bar cuts nothing. The lines after
-    the heading go whatever their shape: the rule is written for these sections, whose
-    comments and teasers read as prose. Weak where a page puts such a section in the middle
-    of the article: the article's end goes with it.
+    words of sentences, so a "Comments" link in the top bar cuts nothing. A rule may also ask
+    that `min_share_before` of the page's sentence words lie before the heading: the strong
+    end-of-article markers (tags, "Filed under", copyright, sign-in boxes) cut only once most
+    of the article is behind them, so a share bar at the top or a "Related" box in the middle
+    never takes the article with it. With `anchor_dropped` a line that an exact rule has
+    already dropped (a copyright line) still anchors the cut. The lines after the heading go
+    whatever their shape: the rule is written for these sections, whose comments and
+    teasers read as prose. Weak where a page puts such a section in the middle of the
+    article: the article's end goes with it.
     """
     if not (line_rules.sections or line_rules.section_patterns) or page.body is None:
         return
-    seen_words = 0
+    prose = prose_lines(page)
+    total = sum(page.words[i] for i in prose) or 1
+    seen_words = seen_prose = 0
     for position, index in enumerate(page.content):
-        if index in page.dropped:
-            continue
-        if page.sentence[index]:
+        dropped = index in page.dropped
+        if page.sentence[index] and not dropped:
             seen_words += page.words[index]
-        if index <= page.body[0]:
+        if index in prose:
+            seen_prose += page.words[index]
+        if index <= page.body[0] or page.words[index] > MAX_HEADING_WORDS:
             continue
         rule = line_rules.match_section(page.lines[index].strip())
         if rule is None or not rule.applies_to(lang) or not in_zone(rule, index):
             continue
-        if seen_words < int(rule.option("min_words_before", 100)):
+        if dropped and not rule.option("anchor_dropped", False):
+            continue
+        if seen_words < int(rule.option("min_words_before", 100)) \
+                or seen_prose < float(rule.option("min_share_before", 0.0)) * total:
             continue
         for later in page.content[position:]:
             page.dropped.setdefault(later, rule)
         return
+
+
+def prose_lines(page: Page, alone_words: int = 100) -> set[int]:
+    """The kept sentences that stand in running prose: next to another sentence, or long.
+
+    Teaser blurbs of story lists sit alone between a headline and a time stamp; article
+    paragraphs follow one another. Counting only running prose keeps a long list of
+    teasers from outweighing the article when the share of the page before a marker is
+    measured.
+    """
+    content = page.content
+    running = [page.sentence[i] and i not in page.dropped for i in content]
+    prose: set[int] = set()
+    for position, index in enumerate(content):
+        # A dropped time stamp or headline still parts two blurbs, so neighbours are taken
+        # among all lines, dropped or not.
+        if running[position] and (page.words[index] >= alone_words
+                                  or (position > 0 and running[position - 1])
+                                  or (position + 1 < len(content) and running[position + 1])):
+            prose.add(index)
+    return prose
 
 
 def guarded_share(page: Page, proposed: Mapping[int, Rule]) -> float:
@@ -521,20 +666,18 @@ def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
     run finds nothing left to cut.
     """
     emptied: dict[int, Rule] = {}
-    for joined, at_start in ((line_rules.prefix, True), (line_rules.suffix, False)):
-        if joined is None:
+    for at_start in (True, False):
+        if (line_rules.prefix if at_start else line_rules.suffix) is None:
             continue
-        pattern, rules = joined
         for index, line in enumerate(lines):
             if not line or index in emptied:
                 continue
             rest, offset, cut_by = line, 0, None
             for _ in range(MAX_STACKED_LABELS):
-                match = pattern.match(rest, timeout=line_rules.timeout) if at_start else \
-                    pattern.search(rest, timeout=line_rules.timeout)
-                if match is None or (not at_start and match.end() != len(rest)):
+                found = find_prefix(rest, line_rules) if at_start else find_suffix(rest, line_rules)
+                if found is None:
                     break
-                rule = owner(match, rules)
+                match, rule = found
                 if not rule.applies_to(lang) or rule.mode == "flag":
                     break
                 cut_by = rule
@@ -543,7 +686,9 @@ def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
                 if at_start:
                     stripped = rest[match.end():].lstrip()
                     offset += len(rest) - len(stripped)
-                    rest = stripped
+                    # A bullet the label hid now opens the line: write it as canonicalization
+                    # would have ("- "), so a second run changes nothing.
+                    rest = BULLET_LINE.sub("- ", stripped, count=1)
                 else:
                     rest = rest[:match.start()].rstrip()
                 rest = fix_dangling(rest, rule)
@@ -556,6 +701,30 @@ def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
                 continue
             lines[index] = rest
     return emptied
+
+
+def find_prefix(text: str, line_rules: LineRules) -> tuple[regex.Match[str], Rule] | None:
+    """The glued label at the start of a line, with the rule that names it."""
+    assert line_rules.prefix is not None
+    pattern = line_rules.prefix.pick(text)
+    match = pattern.match(text, timeout=line_rules.timeout) if pattern is not None else None
+    return (match, owner(match, line_rules.prefix.rules)) if match is not None else None
+
+
+def find_suffix(text: str, line_rules: LineRules) -> tuple[regex.Match[str], Rule] | None:
+    """The glued label at the end of a line, looked for in its last SUFFIX_WINDOW characters.
+
+    Labels are short; searching a long paragraph from its start for one costs time in
+    proportion to the paragraph. The match is found in a window of the line's end, on
+    the whole line's positions, so what is reported and cut is the same.
+    """
+    assert line_rules.suffix is not None
+    pattern, rules = line_rules.suffix
+    start = max(0, len(text) - SUFFIX_WINDOW)
+    match = pattern.search(text, start, timeout=line_rules.timeout)
+    if match is None or match.end() != len(text):
+        return None
+    return match, owner(match, rules)
 
 
 def fix_dangling(rest: str, rule: Rule) -> str:
