@@ -146,3 +146,18 @@ def test_quotes_keep_leaves_curly_quotes() -> None:
     keep = build_repair(Config(quotes="keep"))
     text = "\u201cquoted\u201d caf\u00e9\n"
     assert keep(Document(text=text, meta={}))[0].text == text
+
+
+def test_whole_document_path_reports_what_the_segment_path_reports(
+        corpus_sample: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = [REPAIR(Document(text=text, meta={})) for text in corpus_sample]
+    monkeypatch.setattr(repair, "repair_document_cheaply", lambda text, limit: None)
+    slow = [REPAIR(Document(text=text, meta={})) for text in corpus_sample]
+    assert [(doc.text, changes) for doc, changes in fast] == [(doc.text, changes) for doc, changes in slow]
+
+
+def test_benign_characters_cannot_look_bad() -> None:
+    assert repair.NOT_BENIGN is not None  # proven against ftfy's badness regex at import
+    benign = "It\u2019s \u201cquoted\u201d \u2014 and\u00a0so \u2026 \u2022 \u00b7 \u2018x\u2019 \u2013 y"
+    assert not ftfy.badness.is_bad(benign)
+    assert not repair.looks_bad(benign)

@@ -16,8 +16,10 @@ letters, ftfy's `fix_character_width` is switched off, so full-width CJK punctua
 from __future__ import annotations
 
 import re
+import re._constants as sre_c
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import ftfy
 import regex
@@ -125,27 +127,92 @@ def _badness_reach() -> int | None:
 
 BADNESS_REACH = _badness_reach()
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# The same badness pattern over a whole document: with MULTILINE, "^" matches at every
+# line start, which is where each of ftfy's segments starts (for lines shorter than
+# max_decode_length). A match across a line end only sends the document to the
+# segment-by-segment path, so the whole-document answer is never wrongly "not bad".
+BADNESS_LINES_RE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
+UNSAFE_BUT_CR = re.compile(UNSAFE.pattern.replace("\\x0b-\\x1f", "\\x0b\\x0c\\x0e-\\x1f"))
+# Lines the whole-document path reports: those holding a curly quote or a CR.
+QUOTE_OR_CR = re.compile(r"[\r\u02bc\u2018-\u201f]")
+
+# Non-ASCII characters of ordinary clean English text: quotes, dashes, ellipsis, bullets,
+# NBSP. When every non-ASCII character of a text is one of these, ftfy's badness regex
+# cannot match, so `looks_bad` answers at once. That is proven against the regex itself
+# when this module loads (every alternative needs some character outside this set);
+# should a future ftfy break it, the set is not used.
+BENIGN = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00a0\u00b7"
 
 
-def looks_bad(segment: str) -> bool:
+def _item_blocked(op: object, av: Any, allowed: set[str]) -> bool:
+    """True when this item can only match characters outside `allowed`."""
+    if op is sre_c.LITERAL:
+        return chr(av) not in allowed
+    if op is sre_c.IN:
+        negate = any(o is sre_c.NEGATE for o, _ in av)
+        if negate:
+            return False
+        for o, a in av:
+            if o is sre_c.LITERAL and chr(a) in allowed:
+                return False
+            if o is sre_c.RANGE and any(a[0] <= ord(c) <= a[1] for c in allowed):
+                return False
+            if o is sre_c.CATEGORY:
+                return False
+        return True
+    return False
+
+def _alternative_blocked(items: Any, allowed: set[str]) -> bool:
+    for op, av in items:
+        if op in (sre_c.LITERAL, sre_c.IN) and _item_blocked(op, av, allowed):
+            return True
+        if op is sre_c.SUBPATTERN and _branch_blocked(av[-1], allowed):
+            return True
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and av[0] >= 1 and _branch_blocked(av[2], allowed):
+            return True
+    return False
+
+def _branch_blocked(parsed: Any, allowed: set[str]) -> bool:
+    items = list(parsed)
+    if len(items) == 1 and items[0][0] is sre_c.BRANCH:
+        return all(_alternative_blocked(alt, allowed) for alt in items[0][1][1])
+    return _alternative_blocked(items, allowed)
+
+
+def _benign_proven() -> bool:
+    try:
+        import re._constants  # noqa: F401
+        import re._parser as sre_parse
+        parsed = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        return _branch_blocked(parsed, {chr(i) for i in range(128)} | set(BENIGN))
+    except Exception:  # a private module changed shape: do without the shortcut
+        return False
+
+
+NOT_BENIGN = re.compile(f"[^\\x00-\\x7f{BENIGN}]") if _benign_proven() else None
+
+
+def looks_bad(segment: str, badness: re.Pattern[str] = BADNESS_RE) -> bool:
     """Answer exactly as ftfy's `is_bad`, searching only near non-ASCII characters.
 
     >>> looks_bad("The caf\u00c3\u00a9 is open."), looks_bad("The caf\u00e9 is open.")
     (True, False)
     """
+    if NOT_BENIGN is not None and NOT_BENIGN.search(segment) is None:
+        return False
     if BADNESS_REACH is None:
-        return is_bad(segment)
+        return is_bad(segment) if badness is BADNESS_RE else badness.search(segment) is not None
     reach = BADNESS_REACH - 1
     window_start, window_end = -1, -1
     for run in NON_ASCII.finditer(segment):
         start, end = max(0, run.start() - reach), run.end() + reach
         if start > window_end:
             # pos/endpos keep "^" meaning the start of the segment, as in is_bad.
-            if window_end > 0 and BADNESS_RE.search(segment, window_start, window_end):
+            if window_end > 0 and badness.search(segment, window_start, window_end):
                 return True
             window_start = start
         window_end = end
-    return window_end > 0 and BADNESS_RE.search(segment, window_start, window_end) is not None
+    return window_end > 0 and badness.search(segment, window_start, window_end) is not None
 
 
 
@@ -192,6 +259,28 @@ def repair_cheaply(segment: str, unescaping: bool, uncurling: bool,
     return segment, steps
 
 
+def repair_document_cheaply(text: str, limit: int) -> str | None:
+    """Return what ftfy makes of a whole document when only quotes and CRLF can change.
+
+    The document-wide form of `repair_cheaply`, for the common case: no "&", no
+    character from UNSAFE but the CR of a CRLF, NFC, and not `is_bad` in any line,
+    before and after uncurling (checked with BADNESS_LINES_RE). Then every segment
+    takes the cheap path, and the whole text can be fixed in two substitutions.
+    Anything else answers None and the document goes segment by segment.
+    """
+    if "&" in text or len(text) >= limit or text.count("\r") != text.count("\r\n"):
+        return None
+    if UNSAFE_BUT_CR.search(text) or not unicodedata.is_normalized("NFC", text):
+        return None
+    if looks_bad(text, BADNESS_LINES_RE):
+        return None
+    fixed = uncurl_quotes(text).replace("\r\n", "\n")
+    if fixed != text and not fixed.isascii() and (
+            looks_bad(fixed, BADNESS_LINES_RE) or not unicodedata.is_normalized("NFC", fixed)):
+        return None
+    return fixed
+
+
 def _step_impls(explanation: Sequence[tuple[str, str]]) -> list[str]:
     impls: list[str] = []
     for kind, name in explanation:
@@ -219,6 +308,34 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     if not enabled:
         return lambda doc: (doc, [])
 
+    quote_rule, break_rule = enabled.get("uncurl_quotes"), enabled.get("fix_line_breaks")
+
+    def _line_changes(text: str, fixed: str) -> list[Change]:
+        # One Change per rule and changed line, as the segment path reports them. Lines
+        # correspond one to one; in `fixed` a line starts earlier by the CRs removed before it.
+        changes: list[Change] = []
+        end = 0
+        number, counted, crs = 1, 0, 0
+        for hit in QUOTE_OR_CR.finditer(text):
+            if hit.start() < end:
+                continue
+            start = text.rfind("\n", 0, hit.start()) + 1
+            end = text.find("\n", start) + 1 or len(text)
+            number += text.count("\n", counted, start)
+            crs += text.count("\r", counted, start)
+            counted = start
+            segment = text[start:end]
+            crlf = segment.endswith("\r\n")
+            before = segment[:-2] if crlf else segment.rstrip("\n")
+            after = fixed[start - crs:start - crs + len(before)]
+            if after != before and quote_rule is not None:
+                changes.append(Change(quote_rule.code, quote_rule.stage, number, 1, "replace", before, after,
+                                      quote_rule.summary))
+            if crlf and break_rule is not None:
+                changes.append(Change(break_rule.code, break_rule.stage, number, 1, "replace", before, after,
+                                      break_rule.summary))
+        return changes
+
     uncurling = bool(settings["uncurl_quotes"])
     breaking = bool(settings["fix_line_breaks"])
     limit = base.max_decode_length
@@ -230,6 +347,10 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         found = INTERESTING.search(text)
         if found is None:
             return doc, []
+        if uncurling and breaking and base.unescape_html:
+            whole = repair_document_cheaply(text, limit)
+            if whole is not None:
+                return (doc.with_text(whole), _line_changes(text, whole)) if whole != text else (doc, [])
         # ftfy switches unescape_html off from the first segment that holds "<" onwards.
         first_lt = text.find("<") if base.unescape_html == "auto" else -1
         out: list[str] = []
