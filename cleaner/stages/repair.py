@@ -281,28 +281,6 @@ def repair_document_cheaply(text: str, limit: int) -> str | None:
     return fixed
 
 
-def settle(fixed: str, explanation: Sequence[Step], config: ftfy.TextFixerConfig, unescaping: bool,
-           uncurling: bool, breaking: bool) -> tuple[str, Sequence[Step]]:
-    """Repair ftfy's output again until it stops changing, so that cleaning is idempotent.
-
-    ftfy is idempotent on nearly all text (all of its own test cases and the whole
-    benchmark corpus), but not on all: a double-escaped "&amp;amp;" loses one layer per
-    pass, and some mixed mojibake ("\x81¬Ä") decodes one layer at a time. Where a second
-    pass would change ftfy's output, this stage takes it (at most three more passes);
-    everywhere else the output is ftfy's. The cheap check settles most segments without
-    calling ftfy again.
-    """
-    for _ in range(3):
-        cheap = repair_cheaply(fixed, unescaping, uncurling, breaking)
-        if cheap is not None and cheap[0] == fixed:
-            break
-        again, more = ftfy.fix_and_explain(fixed, config)
-        if again == fixed:
-            break
-        fixed, explanation = again, [*explanation, *(more or ())]
-    return fixed, explanation
-
-
 def _step_impls(explanation: Sequence[tuple[str, str]]) -> list[str]:
     impls: list[str] = []
     for kind, name in explanation:
@@ -362,21 +340,23 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     breaking = bool(settings["fix_line_breaks"])
     limit = base.max_decode_length
 
-    def repair(doc: Document) -> tuple[Document, list[Change]]:
-        # Visit only the segments (ftfy's: lines, cut every max_decode_length characters)
-        # that hold an INTERESTING character; all others are plain ASCII ftfy returns as is.
-        text = doc.text
+    def repair_once(text: str) -> tuple[str, list[Change], bool]:
+        # One pass, as ftfy.fix_text makes it. Visit only the segments (ftfy's: lines, cut
+        # every max_decode_length characters) that hold an INTERESTING character; all
+        # others are plain ASCII ftfy returns as is. The flag says whether ftfy itself
+        # changed a segment (only then can a second pass change anything).
         found = INTERESTING.search(text)
         if found is None:
-            return doc, []
+            return text, [], False
         if uncurling and breaking and base.unescape_html:
             whole = repair_document_cheaply(text, limit)
             if whole is not None:
-                return (doc.with_text(whole), _line_changes(text, whole)) if whole != text else (doc, [])
+                return (whole, _line_changes(text, whole), False) if whole != text else (text, [], False)
         # ftfy switches unescape_html off from the first segment that holds "<" onwards.
         first_lt = text.find("<") if base.unescape_html == "auto" else -1
         out: list[str] = []
         changes: list[Change] = []
+        ftfy_changed = False
         done = 0  # text[:done] is already in `out`
         line, counted = 1, 0
         while found is not None:
@@ -392,7 +372,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                     config = config._replace(fix_character_width=False)
                 fixed, steps = ftfy.fix_and_explain(segment, config)
                 explanation: Sequence[tuple[str, str]] = steps or ()
-                fixed, explanation = settle(fixed, explanation, config, unescaping, uncurling, breaking)
+                ftfy_changed = ftfy_changed or fixed != segment
             else:
                 fixed, explanation = cheap
             if fixed != segment:
@@ -407,8 +387,22 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                                           segment.rstrip("\r\n"), fixed.rstrip("\n"), rule.summary))
             found = INTERESTING.search(text, end)
         if done == 0:
-            return doc, []
+            return text, [], False
         out.append(text[done:])
-        return doc.with_text("".join(out)), changes
+        return "".join(out), changes, ftfy_changed
+
+    def repair(doc: Document) -> tuple[Document, list[Change]]:
+        # ftfy is idempotent on nearly all text (all of its own test cases and the whole
+        # benchmark corpus), but not on all: some layered mojibake decodes one layer per
+        # pass, and a CR that becomes LF splits a segment anew. Where ftfy changed
+        # something, pass again (at most three more times), so cleaning is idempotent;
+        # everywhere else one pass is ftfy.fix_text exactly.
+        text, changes, again = repair_once(doc.text)
+        for _ in range(3):
+            if not again:
+                break
+            text, more, again = repair_once(text)
+            changes.extend(more)
+        return (doc.with_text(text), changes) if changes else (doc, [])
 
     return repair
