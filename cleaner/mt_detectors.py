@@ -8,10 +8,16 @@ no safe rendering and is only ever flagged.
 Most of these shapes also occur, rarely, in native English scraped from the web, so
 they flag by default or repair only inside documents the MT score already marks as
 translated (mode auto-if-context).
+
+Every detector runs on every document (the MT score needs them all), so each first asks
+a cheap question its artifact cannot escape (a literal, a character, a regex led by a
+literal) and returns early when the answer is no; the guards only ever skip work, never
+change what is found.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -36,6 +42,7 @@ def zipf_en(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+@lru_cache(maxsize=256)
 def _words(rule: Rule, key: str) -> frozenset[str]:
     value: Any = rule.params.get(key, [])
     return frozenset(str(item).casefold() for item in value)
@@ -56,18 +63,21 @@ def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
     """
     max_zipf = float(rule.params.get("max_zipf", 0.0))
     known = _words(rule, "known")
-    seen: set[str] = set()
+    # Only the first match of a word counts (later ones are "seen"), and only words the
+    # lexicon does not know can be flagged: find those from the distinct words first.
+    unknown = {word for word in set(MID_SENTENCE_CAPITAL.findall(text))
+               if word.casefold() not in known and zipf_en(word.casefold()) <= max_zipf}
     hits = []
-    for match in MID_SENTENCE_CAPITAL.finditer(text):
+    for match in MID_SENTENCE_CAPITAL.finditer(text) if unknown else ():
         word = match.group()
-        if word.casefold() in known or word in seen:
+        if word not in unknown:
             continue
-        seen.add(word)
+        unknown.discard(word)
         following = text[match.end():match.end() + 2]
-        if following[:1] == " " and following[1:2].isupper():
-            continue
-        if zipf_en(word.casefold()) <= max_zipf:
+        if not (following[:1] == " " and following[1:2].isupper()):
             hits.append(Hit(match.start(), match.end(), rule, word))
+        if not unknown:
+            break
     return hits
 
 
@@ -87,6 +97,10 @@ def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
     hits = []
     index = text.find(" and ")
     while index >= 0:
+        # The doubled word ends in the three letters before " and " and is at most 40 long.
+        if text[index - 3:index] not in text[index + 5:index + 45]:
+            index = text.find(" and ", index + 5)
+            continue
         left = WORD_BEFORE.search(text, max(0, index - 40), index)
         if left is not None:
             word = left.group()
@@ -104,6 +118,7 @@ def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
 FIRST_TIME_CALQUE = regex.compile(
     r"(?i)(?<![\w-])(?:is|was)(?:\s+not|n't)\s+the\s+first\s+time\s+(?:for\s+\p{L}+(?:\s+\p{L}+)?\s+)?to\s+\p{L}+"
 )
+FIRST_TIME = regex.compile(r"(?i)first\s+time")  # inside every match; led by a literal, so fast
 
 
 def flag_first_time_calque(text: str, rule: Rule) -> list[Hit]:
@@ -112,6 +127,8 @@ def flag_first_time_calque(text: str, rule: Rule) -> list[Hit]:
     The subject of the Chinese sentence is the actor, not the occasion; the English
     wants "It is not the first time X has Y-ed", and the verb form cannot be guessed.
     """
+    if FIRST_TIME.search(text) is None:
+        return []
     return [Hit(m.start(), m.end(), rule, m.group()) for m in FIRST_TIME_CALQUE.finditer(text)]
 
 
@@ -138,6 +155,8 @@ def fix_wan_numerals(text: str, rule: Rule) -> list[Hit]:
     万 is ten thousand; MT writes the unit as words after the digits, with a capital
     letter in mid-sentence that native text does not have.
     """
+    if "thousand" not in text and "10000" not in text:
+        return []
     hits = []
     for match in WAN.finditer(text):
         value = float(match.group("n")) * 10_000
@@ -155,6 +174,8 @@ def flag_yi_billion(text: str, rule: Rule) -> list[Hit]:
 
     Real billions are common, so this never edits; the suggestion is the 亿 reading.
     """
+    if "Billion" not in text:
+        return []
     hits = []
     for match in YI.finditer(text):
         rendered = format_count(float(match.group("n")) * 100_000_000)
@@ -163,6 +184,21 @@ def flag_yi_billion(text: str, rule: Rule) -> list[Hit]:
 
 
 CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
+# The BMP blocks that hold every Han, kana and Hangul letter there (checked over all code
+# points by a test); beyond the BMP any character counts. A stdlib class search over BMP
+# ranges is several times faster than `regex`'s property classes.
+MAY_BE_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3005-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
+    "\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def may_hold_cjk(text: str) -> bool:
+    """False only when the text cannot hold a Han, kana or Hangul letter."""
+    if text.isascii():
+        return False
+    # UTF-16 needs four bytes for a character beyond the BMP: a longer encoding has one.
+    return MAY_BE_CJK.search(text) is not None or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 GLOSS_AFTER = regex.compile(r"\s*[(（](?P<gloss>[\p{Latin}][\p{Latin}\s'-]{1,60})[)）]")
 LATIN = regex.compile(r"\p{Latin}")
 
@@ -174,6 +210,8 @@ def fix_leaked_cjk(text: str, rule: Rule) -> list[Hit]:
     gloss after an English term, "guanxi (关系)", is deliberate and left alone, as are
     lines that are mostly CJK (not English prose at all).
     """
+    if not may_hold_cjk(text):
+        return []
     hits = []
     for match in CJK_RUN.finditer(text):
         start, end = match.span()
@@ -207,6 +245,8 @@ def fix_markup_debris(text: str, rule: Rule) -> list[Hit]:
     An intact tag or entity is someone's code sample and is left alone: only the
     spaced-out forms, which no browser or author writes, are debris.
     """
+    if "<" not in text and "&" not in text:
+        return []
     hits = []
     for match in SPACED_TAG.finditer(text):
         tag = match.group().strip()
@@ -228,6 +268,8 @@ def fix_space_before_punct(text: str, rule: Rule) -> list[Hit]:
     Scrapers leave some of these in native text too (inline markup turned into a
     space), so this repairs only inside documents the MT score marks as translated.
     """
+    if not _may_space_before(text):
+        return []
     hits = []
     for match in SPACE_BEFORE.finditer(text):
         if match.group("poss"):
@@ -240,22 +282,55 @@ def fix_space_before_punct(text: str, rule: Rule) -> list[Hit]:
     return hits
 
 
+def _may_space_before(text: str) -> bool:
+    # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s".
+    if " ," in text or " ;" in text:
+        return True
+    for index in _offsets(text, " -"):
+        after = text[index + 2:index + 3]
+        if after and (after.islower() or not after.isascii()):
+            return True
+    return any(index and text[index - 1].isspace() for index in _offsets(text, "'s"))
+
+
+def _offsets(text: str, needle: str) -> list[int]:
+    offsets = []
+    index = text.find(needle)
+    while index >= 0:
+        offsets.append(index)
+        index = text.find(needle, index + 1)
+    return offsets
+
+
 def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:
     """Put back the space a lost full-width 。 took with it: "Ukraine.In particular".
 
     Only before a closed list of sentence openers (TOML `openers`), so domain names
     and abbreviations ("example.com", "U.S.") are never split.
     """
-    openers = "|".join(regex.escape(str(word)) for word in rule.params.get("openers", []))
+    openers = _openers(rule)
     if not openers:
         return []
     pattern = _openers_pattern(openers)
+    if _openers_guard(openers).search(text) is None:
+        return []
     return [Hit(m.start(), m.end(), rule, ". ") for m in pattern.finditer(text)]
+
+
+@lru_cache(maxsize=256)
+def _openers(rule: Rule) -> str:
+    return "|".join(regex.escape(str(word)) for word in rule.params.get("openers", []))
 
 
 @lru_cache(maxsize=8)
 def _openers_pattern(openers: str) -> regex.Pattern[str]:
     return regex.compile(rf"(?<=\p{{Ll}}{{3}})\.(?=(?:{openers})\s)")
+
+
+@lru_cache(maxsize=8)
+def _openers_guard(openers: str) -> regex.Pattern[str]:
+    # The pattern without its look-behind: led by a literal ".", so scanned fast.
+    return regex.compile(rf"\.(?=(?:{openers})\s)")
 
 
 ALLCAPS_AFTER_ARTICLE = regex.compile(r"(?<=(?<![\w-])(?:the|a|an|of|that)\s)\p{Lu}{8,}(?![\w-])")
@@ -268,12 +343,23 @@ def fix_random_allcaps(text: str, rule: Rule) -> list[Hit]:
     lexicon knows well in lower case is not an acronym.
     """
     min_zipf = float(rule.params.get("min_zipf", 3.0))
+    if not _may_hold_capitals(text):
+        return []
     hits = []
     for match in ALLCAPS_AFTER_ARTICLE.finditer(text):
         word = match.group()
         if zipf_en(word.casefold()) >= min_zipf:
             hits.append(Hit(match.start(), match.end(), rule, word.casefold()))
     return hits
+
+
+# UTF-8 bytes: ASCII capitals and every non-ASCII byte (it may belong to a capital) -> "U".
+_CAPITAL_BYTES = bytes(ord("U") if 65 <= b <= 90 or b >= 128 else ord(".") for b in range(256))
+
+
+def _may_hold_capitals(text: str) -> bool:
+    # Eight capitals in a row make at least eight "U" bytes in a row.
+    return b"UUUUUUUU" in text.encode("utf-8", "surrogatepass").translate(_CAPITAL_BYTES)
 
 
 DETECTORS: dict[str, Detector] = {

@@ -18,12 +18,17 @@ template and, optionally:
 - `min_score`: a per-rule gate for auto-if-context rules (default: the pack threshold).
 
 Each rule runs only on documents that contain one of its keywords (the literal words
-of its pattern, or a `keywords` list): a casefolded copy of the document and a few
-substring tests decide, so a document with none of the trigger words costs no regex scan.
+of its pattern, or a `keywords` list): one Aho-Corasick pass over a casefolded copy of the
+document finds every rule's keywords at once, so a document with none of the trigger
+words costs no regex scan. The same pass finds where a match can start: when every match
+of a pattern opens with one of a few literal words ("horizontal", "great", "Sino-US"),
+the pattern is tried only there instead of scanning the whole document.
 """
 
 from __future__ import annotations
 
+import re._constants as sre_constants  # type: ignore[import-not-found]  # the stdlib parser, to read patterns
+import re._parser as sre_parse  # type: ignore[import-not-found]
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +39,7 @@ from typing import Any
 import regex
 
 from cleaner.errors import RuleError
-from cleaner.ruleset import Rule, RuleSet, bundled_rules_dir
+from cleaner.ruleset import Rule, RuleSet, bundled_rules_dir, compile_pattern
 
 GLOSSARY_KIND = "glossary"
 DEFAULT_SIGNAL = {"auto": 2.0, "flag": 1.0, "auto-if-context": 0.0}
@@ -70,6 +75,8 @@ class Glossary:
     near: regex.Pattern[str] | None = None
     unless: regex.Pattern[str] | None = None
     keywords: tuple[str, ...] = ()
+    # Per pattern: casefolded literals one of which opens every match, or () if unknown.
+    starts: tuple[tuple[str, ...], ...] = ()
 
     def triggered(self, folded_text: str) -> bool:
         """True when the (casefolded) text holds one of the rule's keywords: worth matching."""
@@ -122,6 +129,7 @@ def compile_glossary(rule: Rule) -> Glossary:
         near=_optional_pattern(rule, "near"),
         unless=_optional_pattern(rule, "unless"),
         keywords=tuple(k.casefold() for k in keywords) if keywords else derive_keywords(rule.patterns),
+        starts=tuple(leading_literals(pattern) for pattern in rule.patterns),
     )
 
 
@@ -131,10 +139,8 @@ def _optional_pattern(rule: Rule, key: str) -> regex.Pattern[str] | None:
         return None
     if not isinstance(value, str):
         raise RuleError(f"{rule.source}: {rule.code}: '{key}' must be a pattern string")
-    try:
-        return regex.compile(value)
-    except regex.error as exc:
-        raise RuleError(f"{rule.source}: {rule.code}: '{key}' {value!r} does not compile: {exc}") from None
+    # Checked like the rule's own patterns: a nested quantifier is refused at load.
+    return compile_pattern(value, rule.source, rule.code)
 
 
 def fold_form(text: str) -> str:
@@ -164,6 +170,93 @@ def derive_keywords(patterns: Sequence[regex.Pattern[str]]) -> tuple[str, ...]:
     if any(zipf_en(word) >= COMMON_ZIPF for word in words):
         return ()  # a common word may be the only one a match holds: run the rule always
     return tuple(sorted(words))
+
+
+# More literal openings than this per pattern are not worth trying one by one, nor are
+# words as frequent as "the", "has" or "with" (wordfreq Zipf): a scan is cheaper then.
+MAX_OPENINGS = 64
+OPENING_ZIPF = 6.0
+_ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
+
+
+def leading_literals(pattern: regex.Pattern[str]) -> tuple[str, ...]:
+    """The casefolded literals one of which opens every match of the pattern; () if unknown.
+
+    Read from the stdlib parser's tree (Unicode property classes, which it does not know,
+    are stood in for by another class, never a literal). Openings of fewer than three
+    characters, non-ASCII ones and common words ("the") would be tried too often, so a
+    pattern with one gets none and is scanned whole.
+
+    >>> leading_literals(regex.compile(r"(?i)(?<![\\w-])(?:repeated\\s+)?horizontal\\s+jumps"))
+    ('horizontal', 'repeated')
+    """
+    from cleaner.mt_detectors import zipf_en
+
+    if pattern.flags & (regex.FULLCASE | regex.VERSION1):
+        return ()
+    source = regex.sub(r"\\[pP]\{[^}]*\}", r"\\d", pattern.pattern)
+    try:
+        tree = sre_parse.parse(source)
+    except Exception:  # syntax only `regex` knows: scan the whole text
+        return ()
+    openings, _ = _openings(list(tree), 0)
+    if not openings or any(len(o) < 3 or not o.isascii() for o in openings):
+        return ()
+    folded = {o.casefold() for o in openings}
+    if any(zipf_en(o) >= OPENING_ZIPF for o in folded):
+        return ()
+    return tuple(sorted(folded))
+
+
+def _openings(items: list[Any], i: int) -> tuple[set[str], bool]:
+    # (strings, exact): every match of items[i:] starts with one of the strings; exact when
+    # the match is always one of them whole (the sequence is literal throughout).
+    current = {""}
+    while i < len(items):
+        op, arg = items[i]
+        if op in _ZERO_WIDTH:
+            i += 1
+            continue
+        if op is sre_constants.LITERAL:
+            current = {c + chr(arg) for c in current}
+            i += 1
+            continue
+        if op is sre_constants.SUBPATTERN or op is sre_constants.BRANCH:
+            if op is sre_constants.SUBPATTERN:
+                if arg[1] or arg[2]:  # scoped flags
+                    return current, False
+                branches = [list(arg[3])]
+            else:
+                branches = [list(b) for b in arg[1]]
+            found: set[str] = set()
+            exact = True
+            for branch in branches:
+                strings, whole = _openings(branch, 0)
+                found |= strings
+                exact = exact and whole
+            current = {c + s for c in current for s in found}
+            if len(current) > MAX_OPENINGS:
+                return {""}, False
+            if not exact:
+                return current, False
+            i += 1
+            continue
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            low, high, sub = arg
+            strings, whole = _openings(list(sub), 0)
+            if low == 0 and high == 1:
+                if whole:
+                    current = {c + s for c in current for s in strings | {""}}
+                    if len(current) > MAX_OPENINGS:
+                        return {""}, False
+                    i += 1
+                    continue
+                rest, _ = _openings(items, i + 1)
+                return {c + s for c in current for s in strings | rest}, False
+            if low >= 1:
+                return {c + s for c in current for s in strings}, False
+        return current, False
+    return current, True
 
 
 def match_case(matched: str, replacement: str) -> str:
@@ -222,19 +315,44 @@ def paragraph_of(text: str, start: int, end: int) -> str:
     return text[left + 2 if left >= 0 else 0: right if right >= 0 else len(text)]
 
 
-def find_hits(glossary: Glossary, text: str, timeout: float) -> list[Hit]:
-    """Every match of one glossary rule that its paragraph context allows."""
+def find_hits(glossary: Glossary, text: str, timeout: float,
+              openings: Mapping[str, Sequence[int]] | None = None) -> list[Hit]:
+    """Every match of one glossary rule that its paragraph context allows.
+
+    `openings` maps casefolded literals to where they occur in the text (when casefolding
+    kept every offset): a pattern whose matches all open with such a literal is tried only
+    there, in order, from the end of the last match on, which finds what finditer finds.
+    """
     hits = []
-    for pattern in glossary.rule.patterns:
-        for match in pattern.finditer(text, timeout=timeout):
+    for pattern, starts in zip(glossary.rule.patterns, glossary.starts or [()] * len(glossary.rule.patterns)):
+        matches: Iterable[regex.Match[str]]
+        if starts and openings is not None:
+            matches = _matches_at(pattern, text, sorted({i for s in starts for i in openings.get(s, ())}), timeout)
+        else:
+            matches = pattern.finditer(text, timeout=timeout)
+        for match in matches:
             if glossary.near is not None or glossary.unless is not None:
                 paragraph = paragraph_of(text, match.start(), match.end())
-                if glossary.near is not None and not glossary.near.search(paragraph):
+                if glossary.near is not None and not glossary.near.search(paragraph, timeout=timeout):
                     continue
-                if glossary.unless is not None and glossary.unless.search(paragraph):
+                if glossary.unless is not None and glossary.unless.search(paragraph, timeout=timeout):
                     continue
             hits.append(Hit(match.start(), match.end(), glossary.rule, render(glossary, match, text)))
     return hits
+
+
+def _matches_at(pattern: regex.Pattern[str], text: str, offsets: Sequence[int],
+                timeout: float) -> list[regex.Match[str]]:
+    matches = []
+    end = 0
+    for offset in offsets:
+        if offset < end:
+            continue
+        match = pattern.match(text, offset, timeout=timeout)
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+    return matches
 
 
 @lru_cache(maxsize=16)

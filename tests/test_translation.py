@@ -201,3 +201,15 @@ def test_user_pack_can_change_the_threshold(tmp_path: Path) -> None:
 def test_markup_debris_removal_keeps_text_canonical() -> None:
     result = Cleaner(Config(language_backend="off")).clean("First line.\n\n< / p >\n\nSecond < / P > line.\n")
     assert result.text == "First line.\n\nSecond line.\n"
+
+
+def test_cjk_guard_holds_every_cjk_letter() -> None:
+    """The cheap guard of the leaked-CJK detector never skips a Han, kana or Hangul letter."""
+    import regex
+
+    from cleaner.mt_detectors import may_hold_cjk
+
+    cjk = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+    missed = [hex(c) for c in range(0x80, 0x110000)
+              if not 0xD800 <= c <= 0xDFFF and cjk.match(chr(c)) and not may_hold_cjk("x" + chr(c))]
+    assert missed == []

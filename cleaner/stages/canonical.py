@@ -14,13 +14,14 @@ like the `impl` of the CN rule that switches it on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import regex
 
 from cleaner.config import Config
 from cleaner.errors import RuleError
-from cleaner.model import Change, Document
+from cleaner.model import Action, Change, Document
 from cleaner.ruleset import Rule
 from cleaner.stages import Stage, line_change, substitute
 
@@ -47,38 +48,136 @@ TRAILING_SPACE = regex.compile(r"(?m)[ \t]+$")
 LIST_ITEM = regex.compile(r"^(?:[-*+] |\d{1,3}[.)] )")
 TABLE_DELIMITER = regex.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
+# Guards: does a fixer have anything to do? Most fixers find nothing in most documents,
+# and a `c in text` test per character (a memchr-like scan) is ten times cheaper than a
+# character-class search. Each string holds every character its fixer's pattern can
+# start on, so skipping is exact. The patterns above say what each fixer matches; the
+# plain classes are applied by replace_chars, trailing spaces from their line ends, and
+# BULLET_LINE only at the lines holding a bullet, which find the same matches.
+LINE_BREAK_CHARS = "\r\x0b\x0c\x85\u2028\u2029"
+ODD_SPACE_CHARS = "\u00a0\u1680\u202f\u205f" + "".join(map(chr, range(0x2000, 0x200b)))
+INVISIBLE_CHARS = "\u200b\u2060\ufeff\u180e\u00ad\u200c\u200d"
+QUOTE_CHARS = "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033"
+BULLET_CHARS = "\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u2023\u2043\u2219"
+# Too many characters for `in` tests: one class search (\p{Cc} but tab and newline, \p{Cs}).
+HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def holds_any(text: str, chars: str) -> bool:
+    """True when the text holds one of the characters (ASCII text holds none of ours)."""
+    return not text.isascii() and any(char in text for char in chars)
+
+
+def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Rule,
+                  action: Action = "replace", runs: bool = True) -> tuple[str, list[Change]]:
+    """`substitute` for the pattern `[chars]+` (or `[chars]` when not `runs`), found with str.find.
+
+    The characters are rare, so finding each one with a memchr-like scan and merging
+    neighbours into runs costs less than a character-class scan of the whole text; the
+    Changes (order, spans, positions) are the ones `substitute` records.
+    """
+    offsets = [index for char in chars for index in _offsets(text, char)]
+    if not offsets:
+        return text, []
+    offsets.sort()
+    spans: list[list[int]] = []
+    for index in offsets:
+        if runs and spans and spans[-1][1] == index:
+            spans[-1][1] = index + 1
+        else:
+            spans.append([index, index + 1])
+    pieces: list[str] = []
+    changes: list[Change] = []
+    last = 0
+    line, line_start = 1, 0  # counted on from the previous span: linear in the changes
+    for start, end in spans:
+        before = text[start:end]
+        after = replace(before)
+        line += text.count("\n", last, start)
+        newline = text.rfind("\n", last, start)
+        if newline >= 0:
+            line_start = newline + 1
+        col = start - line_start + 1
+        changes.append(Change(rule.code, rule.stage, line, col, action, before, after, rule.summary))
+        pieces.append(text[last:start])
+        pieces.append(after)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), changes
+
 
 def normalize_line_endings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write every line end as LF: CRLF, lone CR and Unicode separators included."""
+    if "\r" not in text and "\x0b" not in text and "\x0c" not in text and not holds_any(text, LINE_BREAK_CHARS):
+        return text, []
     return substitute(LINE_BREAKS, "\n", text, rule)
 
 
 def replace_odd_spaces(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Turn NBSP and other fixed-width spaces into plain spaces."""
-    return substitute(ODD_SPACES, lambda m: " " * len(m.group()), text, rule)
+    if not holds_any(text, ODD_SPACE_CHARS):
+        return text, []
+    return replace_chars(text, ODD_SPACE_CHARS, lambda run: " " * len(run), rule)
 
 
 def remove_zero_width(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Drop zero-width spaces, BOMs, soft hyphens and stray joiners."""
-    text, invisible = substitute(INVISIBLE, "", text, rule, action="remove")
+    if not holds_any(text, INVISIBLE_CHARS):
+        return text, []
+    text, invisible = replace_chars(text, INVISIBLE_CHARS[:5], lambda run: "", rule, action="remove")
     text, joiners = substitute(STRAY_JOINERS, "", text, rule, action="remove")
     return text, invisible + joiners
 
 
 def straighten_quotes(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write curly quotes and apostrophes as straight ASCII ones."""
-    text, single = substitute(SINGLE_QUOTES, "'", text, rule)
-    text, double = substitute(DOUBLE_QUOTES, '"', text, rule)
+    if not holds_any(text, QUOTE_CHARS):
+        return text, []
+    text, single = replace_chars(text, QUOTE_CHARS[:5], lambda char: "'", rule, runs=False)
+    text, double = replace_chars(text, QUOTE_CHARS[5:], lambda char: '"', rule, runs=False)
     return text, single + double
 
 
 def normalize_bullets(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write "•", "▪", "·", "◦" and similar list bullets as "- " at the line start."""
-    return substitute(BULLET_LINE, "- ", text, rule)
+    if not holds_any(text, BULLET_CHARS):
+        return text, []
+    # Every match starts a line that holds a bullet character: try only those lines.
+    starts = sorted({text.rfind("\n", 0, index) + 1 for char in BULLET_CHARS
+                     for index in _offsets(text, char)})
+    pieces: list[str] = []
+    changes: list[Change] = []
+    last = 0
+    line, counted = 1, 0
+    for start in starts:
+        match = BULLET_LINE.match(text, start)
+        if match is None:
+            continue
+        line += text.count("\n", counted, start)
+        counted = start
+        changes.append(Change(rule.code, rule.stage, line, 1, "replace", match.group(), "- ", rule.summary))
+        pieces.append(text[last:start])
+        pieces.append("- ")
+        last = match.end()
+    if not changes:
+        return text, []
+    pieces.append(text[last:])
+    return "".join(pieces), changes
+
+
+def _offsets(text: str, char: str) -> list[int]:
+    offsets = []
+    index = text.find(char)
+    while index >= 0:
+        offsets.append(index)
+        index = text.find(char, index + 1)
+    return offsets
 
 
 def drop_stray_controls(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Remove leftover control characters; turn lone surrogates into U+FFFD."""
+    if not HAS_CONTROL.search(text):
+        return text, []
     text, controls = substitute(STRAY_CONTROLS, "", text, rule, action="remove")
     text, surrogates = substitute(LONE_SURROGATES, "\ufffd", text, rule)
     return text, controls + surrogates
@@ -86,11 +185,39 @@ def drop_stray_controls(text: str, rule: Rule) -> tuple[str, list[Change]]:
 
 def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Remove spaces and tabs at line ends (a line of only spaces becomes empty)."""
-    return substitute(TRAILING_SPACE, "", text, rule, action="remove")
+    # A match ends before a newline or at the end: without " \n", "\t\n" or a final
+    # space or tab there is none.
+    if " \n" not in text and "\t\n" not in text and not text.endswith((" ", "\t")):
+        return text, []
+    # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their last
+    # character (before a newline, or the text's last) with str.find.
+    ends = sorted({index + 1 for needle in (" \n", "\t\n") for index in _offsets(text, needle)})
+    if text.endswith((" ", "\t")):
+        ends.append(len(text))
+    pieces: list[str] = []
+    changes: list[Change] = []
+    last = 0
+    line = 1
+    for end in ends:
+        start = end - 1
+        while start > last and text[start - 1] in " \t":
+            start -= 1
+        line += text.count("\n", last, start)
+        col = start - text.rfind("\n", 0, start)
+        changes.append(Change(rule.code, rule.stage, line, col, "remove", text[start:end], "", rule.summary))
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces), changes
 
 
 def _block_kind(line: str) -> str:
-    if LIST_ITEM.match(line):
+    # LIST_ITEM by hand for the usual first characters; the pattern for digits and non-ASCII.
+    first = line[:1]
+    if first in ("-", "*", "+"):
+        if line[1:2] == " ":
+            return "list"
+    elif (first.isdigit() or not first.isascii()) and LIST_ITEM.match(line):
         return "list"
     if "|" in line:
         return "table"
@@ -116,35 +243,37 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     changes: list[Change] = []
     previous = ""
     blank_run = 0
+    previous_kind = ""
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line or line.isspace():  # the same test as `not line.strip()`, without a copy
             blank_run += 1
             continue
+        kind = _block_kind(line)
         if out:
-            kind, previous_kind = _block_kind(line), _block_kind(previous)
-            same_block = kind == previous_kind and kind in ("list", "table")
+            same_block = kind == previous_kind and kind != "para"
             # A blank line before a header row whose next line is a delimiter row separates
             # two tables; joining them would make one table of the two (tables stage, TB002).
             if same_block and kind == "table" and blank_run and number < len(lines) \
                     and TABLE_DELIMITER.match(lines[number]):
                 same_block = False
-            if same_block and blank_run:
-                changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "", "remove",
-                                           "Removed blank lines between the items of one list or table."))
-            elif not same_block and not blank_run and not (kind == previous_kind == "para" and _continues(previous, line)):
+            if same_block:
+                if blank_run:
+                    changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "", "remove",
+                                               "Removed blank lines between the items of one list or table."))
+            elif blank_run == 1:
                 out.append("")
-                changes.append(line_change(rule, number, "", "\n", "insert",
-                                           "Inserted a blank line between two blocks."))
-            elif not same_block and blank_run > 1:
+            elif blank_run > 1:
                 out.append("")
                 changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "\n", "remove",
                                            "Collapsed a run of blank lines to one."))
-            elif not same_block and blank_run == 1:
+            elif not (kind == previous_kind == "para" and _continues(previous, line)):
                 out.append("")
+                changes.append(line_change(rule, number, "", "\n", "insert",
+                                           "Inserted a blank line between two blocks."))
         elif blank_run:
             changes.append(line_change(rule, 1, "\n" * blank_run, "", "remove", "Removed leading blank lines."))
         out.append(line)
-        previous = line
+        previous, previous_kind = line, kind
         blank_run = 0
     result = "\n".join(out)
     if text.endswith("\n") and out:

@@ -19,7 +19,9 @@ character costs one scan per check and nothing else: this stage runs over whole 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from cleaner.config import Config
@@ -343,6 +345,8 @@ def split_glued_headings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     the signals that must all agree before a split.
     """
     words = heading_words(rule)
+    if not may_hold_glue(text, words.openers):
+        return text, []
     lines = text.split("\n")
     changes: list[Change] = []
     out: list[str] = []
@@ -366,6 +370,29 @@ def split_glued_headings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     return "\n".join(out), changes
 
 
+def may_hold_glue(text: str, openers: frozenset[str]) -> bool:
+    """False only when no opener's capital ("The", "In", ...) follows a lower-case letter.
+
+    A split needs a glued word whose second half is an opener: most documents have none,
+    and one stdlib search (capital first, then a look back) is far cheaper than reading
+    every line. Non-ASCII characters count as lower-case letters here.
+    """
+    pattern = _glue_guard(openers)
+    return pattern is None or pattern.search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _glue_guard(openers: frozenset[str]) -> re.Pattern[str] | None:
+    capitals = {opener[:1] for opener in openers}
+    if not all(len(c) == 1 and "A" <= c <= "Z" for c in capitals):
+        return None  # an opener that does not start with an ASCII capital: no cheap guard
+    if not capitals:
+        return re.compile("(?!)")
+    letters = "".join(sorted(capitals))
+    return re.compile(f"[{letters}](?<=[a-z\u0080-\U0010ffff][{letters}])")
+
+
+@lru_cache(maxsize=64)
 def heading_words(rule: Rule) -> HeadingWords:
     """Read the glued-heading word lists from the rule's parameters."""
     params: dict[str, Any] = dict(rule.params)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import ahocorasick  # type: ignore[import-not-found]  # no type stubs
 import regex
 
 from cleaner.config import Config
@@ -37,6 +38,7 @@ from cleaner.mt_rules import (
     Hit,
     compile_glossary,
     find_hits,
+    leading_literals,
     load_translation_rules,
     rule_signal,
 )
@@ -48,6 +50,15 @@ from cleaner.stages.simple import SIMPLE_KINDS, SimpleRules
 # the text entering this stage is canonical and must leave it canonical.
 TRAILING_SPACE = regex.compile(r"[ \t]+(?=\n|$)")
 BLANK_RUN = regex.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """Drop the trailing spaces and blank runs an edit left; scan only when there are any."""
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        text = TRAILING_SPACE.sub("", text)
+    if "\n\n\n" in text:
+        text = BLANK_RUN.sub("\n\n", text)
+    return text.lstrip("\n")
 
 
 def build(rules: Sequence[Rule], config: Config) -> Stage:
@@ -69,20 +80,41 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                             f"{f' with impl {rule.impl!r}' if rule.impl else ''}; kinds are glossary, "
                             f"code (impl one of {', '.join(DETECTORS)}) and {', '.join(SIMPLE_KINDS)}")
     timeout = config.regex_timeout_seconds
+    provenance = [(p, leading_literals(p)) for p in settings.provenance]
+    # One automaton for every literal the stage screens with: glossary keywords, the
+    # openings of glossary patterns and of provenance lines.
+    literals = {k for g in glossaries for k in g.keywords} | {
+        o for g in glossaries for starts in g.starts for o in starts} | {o for _, starts in provenance for o in starts}
+    automaton = ahocorasick.Automaton()
+    for literal in literals:
+        automaton.add_word(literal, literal)
+    if literals:
+        automaton.make_automaton()
+
+    def find_literals(folded: str) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        if literals:
+            for end, literal in automaton.iter(folded):
+                found.setdefault(literal, []).append(end - len(literal) + 1)
+        return found
 
     def measure(doc: Document) -> tuple[list[Hit], float, list[str]]:
         text = doc.text
         hits: list[Hit] = []
         folded = text.casefold()
+        found = find_literals(folded)
+        # Offsets in the casefolded copy are the text's own when no character grew.
+        openings = found if len(folded) == len(text) else None
         for glossary in glossaries:
-            if glossary.triggered(folded):
-                hits.extend(find_hits(glossary, text, timeout))
+            if not glossary.keywords or any(keyword in found for keyword in glossary.keywords):
+                hits.extend(find_hits(glossary, text, timeout, openings))
         for detect, rule in detectors:
             hits.extend(detect(text, rule))
         fired = {hit.rule.code: hit.rule for hit in hits}
         signals = sorted(code for code, rule in fired.items() if rule_signal(rule) > 0)
         score = sum(rule_signal(fired[code]) for code in signals)
-        if doc.meta.get("mt_provenance") or any(p.search(text) for p in settings.provenance):
+        if doc.meta.get("mt_provenance") or any(
+                p.search(text) for p, starts in provenance if not starts or any(s in found for s in starts)):
             score += settings.provenance_weight
             signals.append("provenance")
         return hits, score, signals
@@ -134,7 +166,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                                   hit.rule.summary))
         if edited:
             pieces.append(text[last:])
-            doc = doc.with_text(BLANK_RUN.sub("\n\n", TRAILING_SPACE.sub("", "".join(pieces))).lstrip("\n"))
+            doc = doc.with_text(tidy("".join(pieces)))
         return doc.with_meta(mt_score=score, mt_signals=signals), changes
 
     return translation
