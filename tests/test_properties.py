@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,3 +61,10 @@ def test_bytes_are_cleaned_or_refused_with_a_reason(data: bytes) -> None:
 def test_language_detection_never_fails(text: str) -> None:
     meta = WITH_LANGUAGE.clean(text).meta
     assert isinstance(meta["lang"], str) and 0.0 <= meta["lang_prob"] <= 1.0
+
+
+@pytest.mark.xfail(strict=True, reason="known: ftfy leaves an undefined C1 control (U+0081) inside MacRoman "
+                   "mojibake; canonicalize then removes it, which exposes mojibake ftfy repairs on the next run")
+def test_known_non_idempotent_case_control_inside_mojibake() -> None:
+    once = CLEANER.clean("\x81\u00ac\u00c4").text
+    assert CLEANER.clean(once).text == once
