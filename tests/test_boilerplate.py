@@ -158,3 +158,76 @@ def test_dispatch_matches_like_the_whole_alternation() -> None:
             whole_prefix, picked_prefix = dispatch.whole.match(line), (picked.match(line) if picked else None)
             assert (whole_prefix is None) == (picked_prefix is None), line
     assert checked > 10
+
+
+def sample_lines() -> set[str]:
+    """Lines to compare fast paths on: seeds, rule examples, eval-dev pages when present, odd cases."""
+    from .conftest import SHARED
+
+    lines = {line.strip() for path in SEEDS.values() for line in path.read_text(encoding="utf-8").split("\n")}
+    lines |= {line.strip() for rule in RuleSet.load().rules for example in rule.examples
+              for line in example.input.split("\n")}
+    for path in sorted((SHARED / "eval-dev" / "pages").glob("*.txt"))[:20]:
+        lines |= {line.strip() for line in path.read_text(encoding="utf-8").split("\n")}
+    lines |= {"© 2019 Example Media Inc.", "ALL RIGHTſ RESERVED", "Follow us on Facebook", "x. Read more »",
+              "Done.Continue reading", "a... [...]", "- Café naïve words", "Ünïcödé “quoted” line.)\"", ""}
+    return lines
+
+
+def test_screened_dispatch_finds_what_the_whole_alternation_finds() -> None:
+    """Screens (length, anchors, a line's end) leave out only branches that cannot match."""
+    from cleaner.stages.boilerplate import LINE_KINDS, LineRules, find_suffix
+
+    rules = [r for r in RuleSet.load().rules if r.stage == "boilerplate" and r.kind in LINE_KINDS]
+    line_rules = LineRules.compile(rules, 1.0)
+    dispatches = [d for d in (*line_rules.patterns.values(), line_rules.section_patterns) if d]
+    matched = 0
+    assert line_rules.suffix is not None
+    for line in sorted(sample_lines()):
+        for dispatch in dispatches:
+            whole = dispatch.whole.fullmatch(line)
+            picked = dispatch.pick(line, whole_line=True)
+            fast = picked.fullmatch(line) if picked is not None else None
+            assert (whole.span(), whole.lastgroup) == (fast.span(), fast.lastgroup) if whole else fast is None, line
+            matched += whole is not None
+        start = max(0, len(line) - 160)
+        slow = line_rules.suffix.whole.search(line, start)
+        expected = slow if slow is not None and slow.end() == len(line) else None
+        found = find_suffix(line, line_rules)
+        assert (found[0].span() if found else None) == (expected.span() if expected else None), line
+    assert matched > 10
+
+
+def test_case_folding_for_screens_covers_the_regex_module() -> None:
+    """Every character that `(?i)` lets stand for an ASCII letter becomes that letter in fold_case."""
+    import sys
+
+    import regex
+
+    from cleaner.stages.boilerplate import fold_case
+
+    every = "".join(chr(cp) for cp in range(128, sys.maxunicode + 1) if not 0xD800 <= cp < 0xE000)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        for stand_in in set(regex.findall(f"(?i){letter}", every)):
+            assert letter in fold_case(stand_in), (letter, stand_in)
+
+
+def test_screen_reads_width_and_anchors_or_gives_up() -> None:
+    from cleaner.stages.boilerplate import UNBOUNDED, screen_branch
+
+    screen = screen_branch(0, r"(?i:(?:[\w.,&' -]{0,80}[.,] )?all rights reserved\.?(?: [^\n]{0,120})?)")
+    assert screen.anchors == ("all rights reserved",) and screen.width == 82 + 19 + 1 + 121
+    assert screen_branch(0, r"(?:follow|like) us on (?:x|facebook)").anchors == (" us on ",)
+    assert screen_branch(0, r"https?://\S+").width == UNBOUNDED
+    # Syntax the stdlib reads otherwise than the regex module: no screen at all.
+    for pattern in (r"(?:colour){e<=1}", r"[[:alpha:]]+ news", r"\p{L}+ news", r"(?V1)[\w--\d]+ news"):
+        assert screen_branch(0, pattern).anchors == () and screen_branch(0, pattern).width == UNBOUNDED
+
+
+@pytest.mark.parametrize("text", ["Don't stop_me now, 2 times!", "Café naïve — über 3½ words", "", "...",
+                                  "ends with a quote.\")", "ends: ", "no end", "Is it?'", "a…", "x.\n"])
+def test_word_count_and_terminal_test_agree_with_their_patterns(text: str) -> None:
+    from cleaner.stages.boilerplate import TERMINAL, WORD, count_words, is_terminal
+
+    assert count_words(text) == len(WORD.findall(text))
+    assert is_terminal(text) == (TERMINAL.search(text) is not None)

@@ -22,11 +22,20 @@ more readily than lines inside it.
 
 from __future__ import annotations
 
+import re
+import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
+
+try:  # the stdlib parser tells what a branch needs (see screen_branch); without it nothing is screened
+    from re import _constants as sre_constants
+    from re import _parser as sre_parser
+except ImportError:  # pragma: no cover - other Pythons
+    sre_parser = sre_constants = None
 
 from cleaner.config import Config
 from cleaner.errors import RuleError
@@ -41,13 +50,23 @@ LINE_KINDS = ("phrase_line", "regex_line", "strip_prefix", "strip_suffix", "cut_
 # List markers a plain-text renderer puts before menu and list items ("* ", "o " for nested
 # items in inscriptis, "- " after canonicalization); rules see the line without them.
 MARKER = regex.compile(r"^(?:[-*•·▪►»+]|o(?= \S)|\d{1,2}[.)](?= \S))\s+")
+MARKER_STARTS = frozenset("-*•·▪►»+o0123456789")     # the first characters MARKER can match
 TERMINAL = regex.compile(r"[.!?…:;][\"')\]]*$")
+TERMINAL_CHARS = (".", "!", "?", "…", ":", ";")     # TERMINAL, as str tests: see is_terminal()
+TERMINAL_CLOSERS = "\"')]"
 WORD = regex.compile(r"\w+")
+# WORD on ASCII text, as a byte table: word characters become "a", the rest " ", and the words
+# are the " a" pairs after a leading space. Ten times cheaper than findall on a paragraph.
+ASCII_WORDS = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 32 for b in range(256))
+# Characters that the regex module's case-insensitive matching takes for an ASCII letter
+# though str.lower() does not make them one (checked over all of Unicode in the tests).
+CASE_STRAYS = {"ſ": "s", "ı": "i"}
+UNBOUNDED = sys.maxsize
 MAX_STACKED_LABELS = 5
 # A section heading or footer marker is a short line; longer lines are never looked up as one.
 MAX_HEADING_WORDS = 40
 # How many opening characters of a line pick the pattern branches tried on it (Dispatch).
-PREFIX_CHARS = 2
+PREFIX_CHARS = 3
 # Glued suffix labels are looked for in this many closing characters of a line.
 SUFFIX_WINDOW = 160
 GLOBAL_FLAGS = regex.compile(r"^\(\?([a-zA-Z]+)\)")
@@ -74,7 +93,42 @@ def strip_marker(line: str) -> str:
     >>> strip_marker("o Privacy Notice")
     'Privacy Notice'
     """
+    # Most lines open with a letter that no marker starts with: no regex call for them.
+    if not line or line[0] not in MARKER_STARTS:
+        return line
     return str(MARKER.sub("", line, count=1))
+
+
+def count_words(text: str) -> int:
+    """The number of `\\w+` words in the text (WORD), by a byte table when the text is ASCII.
+
+    >>> count_words("Don't stop_me now, 2 times!")
+    6
+    """
+    if text.isascii():
+        return (" " + text).encode("ascii").translate(ASCII_WORDS).count(b" a")
+    return len(WORD.findall(text))
+
+
+def is_terminal(text: str) -> bool:
+    """True when the text ends in sentence punctuation, closing quotes or brackets aside (TERMINAL).
+
+    The closers and the punctuation share no character, so the only place TERMINAL can match
+    is just before the closing run; a search would try every position of a long paragraph.
+    """
+    text = text.removesuffix("\n")  # `$` also matches before a final newline
+    return text.rstrip(TERMINAL_CLOSERS).endswith(TERMINAL_CHARS)
+
+
+@lru_cache(maxsize=1 << 10)
+def fold_case(text: str) -> str:
+    """Lower-case text so that an ASCII literal a case-insensitive pattern matches is in it as lower case."""
+    low = text.lower()
+    if not low.isascii():
+        for stray, letter in CASE_STRAYS.items():
+            if stray in low:
+                low = low.replace(stray, letter)
+    return low
 
 
 @dataclass
@@ -113,10 +167,9 @@ def read_page(lines: list[str], shape: Mapping[str, float]) -> Page:
     short: dict[int, bool] = {}
     for index in content:
         text = strip_marker(lines[index].strip())
-        count = len(WORD.findall(text))
+        count = count_words(text)
         words[index] = count
-        is_sentence = (count >= shape["sentence_words"] and TERMINAL.search(text) is not None) \
-            or count >= shape["long_words"]
+        is_sentence = (count >= shape["sentence_words"] and is_terminal(text)) or count >= shape["long_words"]
         sentence[index] = is_sentence
         # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
         # Table rows belong to the tables stage; they are neither prose nor chrome here.
@@ -181,11 +234,13 @@ class LineRules:
     phrases: Mapping[str, Mapping[str, Rule]]            # zone -> folded phrase -> rule
     patterns: Mapping[str, Dispatch | None]               # zone -> regex_line rules
     prefix: Dispatch | None
-    suffix: tuple[regex.Pattern[str], tuple[Rule, ...]] | None
+    suffix: Dispatch | None                                # searched, one branch per rule
     sections: Mapping[str, Rule]                           # folded heading -> cut_section rule
     section_patterns: Dispatch | None
     timeout: float
     longest_phrase: int                                    # in characters, before folding
+    # The suffix branches matched backwards from the end of a line: is there any match ending there?
+    suffix_end: regex.Pattern[str] | None = None
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], timeout: float) -> LineRules:
@@ -198,13 +253,16 @@ class LineRules:
         patterns = {zone: Dispatch.build([r for r in rules if r.kind == "regex_line" and r.zone == zone])
                     for zone in ("any", "head", "tail")}
         prefix = Dispatch.build([r for r in rules if r.kind == "strip_prefix"], literal_end=r"\s*")
-        suffix = join_patterns([r for r in rules if r.kind == "strip_suffix"], literal_start=r"\s*")
+        suffix = Dispatch.build([r for r in rules if r.kind == "strip_suffix"], literal_start=r"\s*", split=False)
         cuts = [r for r in rules if r.kind == "cut_section"]
         sections = {fold(phrase): rule for rule in reversed(cuts) for phrase in rule.phrases}
         section_patterns = Dispatch.build([r for r in cuts if r.patterns])
         longest = max((len(key) for zone in phrases.values() for key in zone), default=0)
         longest = max(longest, *(len(key) for key in sections)) if sections else longest
-        return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout, longest)
+        # In reverse mode the regex module tries the end of the line first, and the search
+        # fails at once on a line whose last characters no branch can end with.
+        suffix_end = regex.compile("(?r)(?:" + "|".join(suffix.branches) + r")\Z") if suffix else None
+        return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout, longest, suffix_end)
 
     def lookup_phrase(self, table: Mapping[str, Rule], bare: str) -> Rule | None:
         """The rule whose phrase the folded line is; lines far longer than any phrase are not folded.
@@ -222,7 +280,7 @@ class LineRules:
         rule = self.lookup_phrase(self.sections, bare)
         if rule is not None or self.section_patterns is None:
             return rule
-        pattern = self.section_patterns.pick(bare)
+        pattern = self.section_patterns.pick(bare, whole_line=True)
         match = pattern.fullmatch(bare, timeout=self.timeout) if pattern is not None else None
         return owner(match, self.section_patterns.rules) if match is not None else None
 
@@ -238,7 +296,7 @@ class LineRules:
                 continue
             match = None
             for candidate in ((text, bare) if bare != text else (text,)):
-                pattern = joined.pick(candidate)
+                pattern = joined.pick(candidate, whole_line=True)
                 if pattern is not None:
                     match = pattern.fullmatch(candidate, timeout=self.timeout)
                     if match is not None:
@@ -304,36 +362,197 @@ class Dispatch:
     branches: tuple[str, ...]
     probes: tuple[regex.Pattern[str], ...]
     whole: regex.Pattern[str]
-    by_prefix: dict[str, regex.Pattern[str] | None] = field(default_factory=dict)
+    screens: tuple[Screen, ...]
+    by_prefix: dict[str, Group] = field(default_factory=dict)
+    by_screens: dict[tuple[Screen, ...], Group] = field(default_factory=dict)
     by_branches: dict[tuple[int, ...], regex.Pattern[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, rules: Sequence[Rule], literal_start: str = "", literal_end: str = "") -> Dispatch | None:
+    def build(cls, rules: Sequence[Rule], literal_start: str = "", literal_end: str = "",
+              split: bool = True) -> Dispatch | None:
         """Compile the rules' branches, alone (to probe) and joined; None when there are no rules."""
         if not rules:
             return None
-        branches = rule_branches(rules, literal_start, literal_end, split=True)
+        branches = rule_branches(rules, literal_start, literal_end, split=split)
         whole = compile_branches(branches, rules)
         probes = tuple(regex.compile(branch) for branch in branches)
-        return cls(tuple(rules), tuple(branches), probes, whole)
+        screens = tuple(screen_branch(number, branch) for number, branch in enumerate(branches))
+        return cls(tuple(rules), tuple(branches), probes, whole, screens)
 
-    def pick(self, text: str) -> regex.Pattern[str] | None:
-        """The alternation of the branches that could match at the start of `text`, or None."""
+    def pick(self, text: str, whole_line: bool = False) -> regex.Pattern[str] | None:
+        """The alternation of the branches that could match at the start of `text`, or None.
+
+        With `whole_line` the match must also span the text (fullmatch), so branches that
+        cannot match a text this long are left out too. Branches whose anchors are all
+        missing from the text are left out, and when none is left there is nothing to try.
+        """
         key = text[:PREFIX_CHARS]
-        try:
-            return self.by_prefix[key]
-        except KeyError:
-            pass
-        chosen = tuple(i for i, probe in enumerate(self.probes) if probe.match(key, partial=True) is not None)
-        pattern = None
-        if chosen:
-            pattern = self.by_branches.get(chosen)
-            if pattern is None:
-                # Each branch keeps its group name r<number>, so owner() still finds its rule.
-                pattern = regex.compile("|".join(self.branches[i] for i in chosen))
-                self.by_branches[chosen] = pattern
-        self.by_prefix[key] = pattern
+        group = self.by_prefix.get(key)
+        if group is None:
+            group = self.group(tuple(screen for screen, probe in zip(self.screens, self.probes)
+                                     if probe.match(key, partial=True) is not None))
+            self.by_prefix[key] = group
+        return self.join(keep_branches(group, text, whole_line))
+
+    def pick_anywhere(self, text: str) -> regex.Pattern[str] | None:
+        """The alternation of the branches that could match somewhere in `text` (for search)."""
+        return self.join(keep_branches(self.group(self.screens), text, False))
+
+    def group(self, screens: tuple[Screen, ...]) -> Group:
+        """The screens of some branches as one Group, made once per set of branches."""
+        found = self.by_screens.get(screens)
+        if found is None:
+            anchors = {a for screen in screens for a in screen.anchors}
+            union = re.compile(trie_pattern(anchors)) if anchors else None
+            width = max((screen.width for screen in screens), default=0)
+            free = tuple(screen for screen in screens if screen.finder is None)
+            found = self.by_screens[screens] = Group(screens, free, union, width)
+        return found
+
+    def join(self, kept: tuple[int, ...]) -> regex.Pattern[str] | None:
+        """The alternation of the kept branches, compiled once; None when none is kept."""
+        if not kept:
+            return None
+        pattern = self.by_branches.get(kept)
+        if pattern is None:
+            # Each branch keeps its group name r<number>, so owner() still finds its rule.
+            # Branches left out cannot match here, so the alternation finds what the whole one would.
+            pattern = regex.compile("|".join(self.branches[i] for i in kept))
+            self.by_branches[kept] = pattern
         return pattern
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a text needs before a branch can match in it: a length and one of some literals."""
+
+    number: int                     # the branch's place in its Dispatch
+    width: int                      # the longest text the branch can match (UNBOUNDED if none)
+    anchors: tuple[str, ...]        # lower-case literals, one of which is in every match; () if unknown
+    # The anchors as one stdlib pattern: a search finds one if any is there, in one C loop.
+    finder: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The screens of the branches a Dispatch may try on a line, with one test for all their anchors."""
+
+    screens: tuple[Screen, ...]
+    free: tuple[Screen, ...]              # the screens without anchors
+    union: re.Pattern[str] | None         # finds any anchor of any screen
+    width: int                            # the longest text any of the branches can match
+
+
+def keep_branches(group: Group, text: str, whole_line: bool) -> tuple[int, ...]:
+    """The numbers of the branches whose screen the text passes.
+
+    Most prose lines fail every screen, so the regex machinery never sees them: a dict
+    lookup, a length test and one stdlib search stand in for a fullmatch of a hundred
+    branches that may each scan a wildcard before failing.
+    """
+    size = len(text)
+    if whole_line and size > group.width:
+        return ()
+    screens = group.screens
+    if group.union is None or group.union.search(fold_case(text)) is None:
+        screens = group.free
+    kept: list[int] = []
+    for screen in screens:
+        if whole_line and screen.width < size:
+            continue
+        if screen.finder is not None and screen.finder.search(fold_case(text)) is None:
+            continue
+        kept.append(screen.number)
+    return tuple(kept)
+
+
+def trie_pattern(words: set[str]) -> str:
+    """A stdlib pattern that finds any of the words, shaped as a trie so a search tests each position once.
+
+    A flat alternation of a few hundred literals tries every one at every position.
+
+    >>> trie_pattern({"more", "mar", "dec"})
+    '(?:dec|m(?:ar|ore))'
+    """
+    if "" in words:
+        return ""   # the empty word is in every text
+    heads: dict[str, set[str]] = {}
+    for word in words:
+        heads.setdefault(word[0], set()).add(word[1:])
+    parts = []
+    for head in sorted(heads):
+        tails = heads[head]
+        if "" in tails:
+            parts.append(re.escape(head))   # a shorter word is found wherever a longer one is
+        else:
+            rest = trie_pattern(tails)
+            parts.append(re.escape(head) + rest if len(tails) > 1 else re.escape(head) + re.escape(tails.pop()))
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def screen_branch(number: int, branch: str) -> Screen:
+    """Read from a branch the longest text it matches and literals that every match holds.
+
+    The stdlib parser reads the pattern (the regex module has no public parse tree); the
+    literals are the longest run of plain ASCII characters the branch cannot do without,
+    or one run from each side of a required alternation. Anything the parser does not know
+    as the regex module does gives no screen: syntax it rejects, and `{` that is not a
+    counted repeat (fuzzy matching in the regex module, a literal to the stdlib).
+    """
+    unscreened = Screen(number, UNBOUNDED, ())
+    if sre_parser is None or FUZZY_OR_LITERAL_BRACE.search(branch):
+        return unscreened
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")   # "possible nested set": a POSIX class or set operation
+            parsed = sre_parser.parse(branch)
+        _, high = parsed.getwidth()
+    except Exception:  # noqa: BLE001 - any parser complaint means: do not screen this branch
+        return unscreened
+    width = UNBOUNDED if high >= sre_constants.MAXREPEAT - 1 else int(high)
+    anchors = tuple(sorted(required_literals(parsed) or ()))
+    finder = re.compile("|".join(map(re.escape, anchors))) if anchors else None
+    return Screen(number, width, anchors, finder)
+
+
+# A `{` that does not open a counted repeat: the regex module may read it as fuzzy matching.
+FUZZY_OR_LITERAL_BRACE = regex.compile(r"(?<!\\)\{(?!\d*,?\d*\})")
+
+
+def required_literals(items: object) -> set[str] | None:
+    """Lower-case ASCII strings one of which every match of a parsed sequence contains, or None.
+
+    Of the candidates the sequence offers (runs of literal characters, required groups,
+    alternations whose every branch has candidates) the one whose shortest string is the
+    longest is kept, as it rejects most lines.
+    """
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def offer(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    c = sre_constants
+    for op, av in items:  # type: ignore[attr-defined]
+        if op is c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        offer({"".join(run)} if run else None)
+        run = []
+        if op is c.SUBPATTERN:
+            offer(required_literals(av[3]))
+        elif op is c.ATOMIC_GROUP:
+            offer(required_literals(av))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            offer(required_literals(av[2]))
+        elif op is c.BRANCH:
+            alternatives = [required_literals(branch) for branch in av[1]]
+            if all(alternatives):
+                offer(set().union(*alternatives))  # type: ignore[arg-type]
+    offer({"".join(run)} if run else None)
+    return best
 
 
 def scope_flags(pattern: str) -> str:
@@ -718,13 +937,17 @@ def find_suffix(text: str, line_rules: LineRules) -> tuple[regex.Match[str], Rul
     proportion to the paragraph. The match is found in a window of the line's end, on
     the whole line's positions, so what is reported and cut is the same.
     """
-    assert line_rules.suffix is not None
-    pattern, rules = line_rules.suffix
+    assert line_rules.suffix is not None and line_rules.suffix_end is not None
+    # Only a match that ends the line is cut; when none can, the window need not be searched.
+    if line_rules.suffix_end.search(text, timeout=line_rules.timeout) is None:
+        return None
     start = max(0, len(text) - SUFFIX_WINDOW)
-    match = pattern.search(text, start, timeout=line_rules.timeout)
+    # Lookbehinds may look before the window but give no anchors, so the window is what to screen.
+    pattern = line_rules.suffix.pick_anywhere(text[start:])
+    match = pattern.search(text, start, timeout=line_rules.timeout) if pattern is not None else None
     if match is None or match.end() != len(text):
         return None
-    return match, owner(match, rules)
+    return match, owner(match, line_rules.suffix.rules)
 
 
 def fix_dangling(rest: str, rule: Rule) -> str:
