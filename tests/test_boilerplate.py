@@ -231,3 +231,11 @@ def test_word_count_and_terminal_test_agree_with_their_patterns(text: str) -> No
 
     assert count_words(text) == len(WORD.findall(text))
     assert is_terminal(text) == (TERMINAL.search(text) is not None)
+
+
+def test_a_punctuation_only_first_line_is_no_headline() -> None:
+    # "'" and "|" both fold to nothing; that must not make "|" a repeated headline.
+    cleaner = Cleaner(Config(language_backend="off"))
+    once = cleaner.clean("\u2019\n|\n\u2022 \nword").text
+    assert "|" in once
+    assert cleaner.clean(once).text == once

@@ -702,6 +702,8 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     if page.sentence[first]:
         return []
     key = fold_line(strip_marker(page.lines[first]))
+    if not key:  # a first line of only punctuation is no headline (and would equal every such line)
+        return []
     # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
     return [i for i in page.content[1:] if i not in page.dropped and len(page.lines[i]) >= len(key)
             and len(page.lines[i]) <= 2 * len(page.lines[first]) + 40
