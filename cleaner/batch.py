@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import signal
+import stat
 import tempfile
 import time
 from collections import Counter, deque
@@ -125,7 +126,13 @@ class AtomicFile:
     def __init__(self, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.chmod(temp, 0o666 & ~_UMASK)
+        # A file written over (--in-place, or a rerun) keeps its permissions: a private
+        # 0600 input must not come back readable by everyone.
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(temp, mode)
         self.target = target
         self.temp = Path(temp)
         self.handle: IO[bytes] = os.fdopen(handle, "wb")
@@ -320,8 +327,12 @@ WORK_KINDS = ("text", "jsonl", "rows")
 
 
 def iter_steps(jobs: Iterator[FileJob], options: BatchOptions, done: dict[str, Any],
-               stdin: IO[bytes] | None) -> Iterator[Step]:
-    """Turn files into steps, reading records lazily: only chunks in flight are in memory."""
+               stdin: IO[bytes] | None, max_doc_bytes: int = 0) -> Iterator[Step]:
+    """Turn files into steps, reading records lazily: only chunks in flight are in memory.
+
+    A text file over `max_doc_bytes` (0: no limit) fails without being read; a JSONL
+    record over it is read past in bounded pieces and reported by the worker.
+    """
     for index, job in enumerate(jobs):
         if job.error:
             yield Step(index, job, "error", reason=job.error)
@@ -333,14 +344,18 @@ def iter_steps(jobs: Iterator[FileJob], options: BatchOptions, done: dict[str, A
             except OSError as exc:
                 yield Step(index, job, "error", reason=str(exc.strerror or exc))
                 continue
+            if max_doc_bytes and size > max_doc_bytes:
+                yield Step(index, job, "error", raw_bytes=size, reason=(
+                    f"document is {size} bytes, over --max-doc-bytes {max_doc_bytes}; raise it or split the file"))
+                continue
             yield Step(index, job, "text", (str(job.source),), raw_bytes=size)
         elif job.fmt == "jsonl":
-            yield from _jsonl_steps(index, job, stdin)
+            yield from _jsonl_steps(index, job, stdin, max_doc_bytes)
         else:
             yield from _parquet_steps(index, job, options.meta_key)
 
 
-def _jsonl_steps(index: int, job: FileJob, stdin: IO[bytes] | None) -> Iterator[Step]:
+def _jsonl_steps(index: int, job: FileJob, stdin: IO[bytes] | None, max_doc_bytes: int = 0) -> Iterator[Step]:
     try:
         raw: IO[bytes] = stdin if str(job.source) == "-" and stdin is not None else job.source.open("rb")
     except OSError as exc:
@@ -351,11 +366,11 @@ def _jsonl_steps(index: int, job: FileJob, stdin: IO[bytes] | None) -> Iterator[
         last = 0
         try:
             stream = open_binary_input(raw)
-            for first, lines in iter_line_chunks(stream):
+            for first, lines in iter_line_chunks(stream, max_line_bytes=max_doc_bytes):
                 try:
                     position = raw.tell()
                 except (OSError, ValueError):  # a pipe
-                    position = last + sum(map(len, lines))
+                    position = last + sum(len(line) if isinstance(line, bytes) else line for line in lines)
                 yield Step(index, job, "jsonl", (first, lines), raw_bytes=position - last)
                 last = position
         except Exception as exc:  # corrupt gzip/zstd, a read error: this file fails, the batch goes on
@@ -505,7 +520,8 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
             report.add(str(step.job.source), outcome.audit)
 
     try:
-        steps = iter_steps(iter_inputs(inputs, options), options, journal.done if journal else {}, stdin)
+        steps = iter_steps(iter_inputs(inputs, options), options, journal.done if journal else {}, stdin,
+                           config.max_doc_bytes)
         for step, outcome, problem in _ordered(steps, engine):
             if step.index in failed:
                 continue
@@ -599,8 +615,13 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
         if stats.interrupted or stats.fatal:
             journal.close()  # keep the journal: --resume reads it
         else:
-            journal.write_manifest(header)
-            stats.manifest = journal.manifest
+            try:
+                journal.write_manifest(header)
+                stats.manifest = journal.manifest
+            except OSError as exc:  # a full disk: the outputs stand, the journal lets --resume finish
+                journal.close()
+                stats.fatal = (f"cannot write the manifest {journal.manifest}: {exc.strerror or exc}; "
+                               "complete outputs are kept, rerun with --resume once there is room")
     if report is not None:
         if stats.interrupted or stats.fatal:
             report.close()

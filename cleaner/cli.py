@@ -25,6 +25,7 @@ from cleaner.formats import FORMATS, format_of, is_known_data_name
 from cleaner.model import Result
 from cleaner.pipeline import Cleaner
 from cleaner.stages.decode import decode_bytes
+from cleaner.workers import timed_out_message, too_big
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -115,11 +116,14 @@ def main() -> None:
 @click.option("--address", help="Ray cluster to join: auto, or HOST:PORT (default: start a local one).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; errors are still printed.")
 @click.option("--summary", is_flag=True, help="Print the one-line summary even when stderr is not a terminal.")
+@click.option("--max-doc-bytes", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Refuse a document (a text file, or a JSONL record's line) over N bytes "
+                   "(default 67108864 = 64 MiB; 0: no limit).")
 @common_options
 def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...], in_place: bool, check: bool,
           input_format: str, text_key: str, meta_key: str, keep_removed: bool, report: str | None, jobs: int,
           resume: bool, engine: str, address: str | None, quiet: bool, summary: bool,
-          config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+          max_doc_bytes: int | None, config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
           rule_files: tuple[str, ...], **settings: Any) -> None:
     """Clean files, folders or stdin: text, JSON Lines (.jsonl, .gz, .zst) or Parquet.
 
@@ -131,7 +135,8 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     """
     try:
         cleaner = _build_cleaner(config_path, select, ignore, rule_files,
-                                 keep_removed=True if keep_removed else None, **settings)
+                                 keep_removed=True if keep_removed else None, max_doc_bytes=max_doc_bytes,
+                                 **settings)
     except CleanerError as exc:
         _fail(str(exc))
         sys.exit(EXIT_ERROR)
@@ -140,9 +145,18 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
         sys.exit(EXIT_ERROR)
     records = input_format in ("jsonl", "parquet") or any(format_of(p) != "text" for p in inputs)
     if (not inputs or inputs == ("-",)) and not records:
-        data = click.get_binary_stream("stdin").read()
+        limit = cleaner.config.max_doc_bytes
+        stdin = click.get_binary_stream("stdin")
+        data = stdin.read(limit + 1) if limit else stdin.read()
+        if limit and len(data) > limit:
+            _fail(f"<stdin>: document is more than {limit} bytes, over --max-doc-bytes {limit}; "
+                  "raise it or split the input")
+            sys.exit(EXIT_ERROR)
         try:
             result = cleaner.clean(data)
+        except TimeoutError:
+            _fail(f"<stdin>: {timed_out_message(cleaner.config)}")
+            sys.exit(EXIT_ERROR)
         except CleanerError as exc:
             _fail(f"<stdin>: {exc}")
             sys.exit(EXIT_ERROR)
@@ -154,7 +168,15 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     if single and not outdir and not in_place and not check and not records:
         path = Path(inputs[0])
         try:
+            size = path.stat().st_size
+            reason = too_big(size, cleaner.config.max_doc_bytes)
+            if reason:
+                _fail(f"{path}: {reason}; raise it or split the file")
+                sys.exit(EXIT_ERROR)
             result = cleaner.clean(path.read_bytes())
+        except TimeoutError:
+            _fail(f"{path}: {timed_out_message(cleaner.config)}")
+            sys.exit(EXIT_ERROR)
         except OSError as exc:
             _fail(f"{path}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
@@ -203,6 +225,11 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     except KeyboardInterrupt:
         _fail("interrupted before any file was written")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # the journal or an output folder cannot be written (a full disk, permissions)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}; complete outputs are kept, run the same command with --resume "
+              "to finish")
+        sys.exit(EXIT_ERROR)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if bar:

@@ -44,6 +44,10 @@ class Config:
     max_heuristic_removal: float = 0.4
     keep_removed: bool = False
     regex_timeout_seconds: float = 1.0
+    # Largest document (a text file, or one JSONL record's line) a batch takes, in bytes;
+    # 0 means no limit. 64 MiB is far above any real web page and keeps one document's
+    # working copies (bytes, text, stage outputs) well inside a worker's memory.
+    max_doc_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for key, allowed in CHOICES.items():
@@ -53,6 +57,8 @@ class Config:
             raise ConfigError("max_heuristic_removal must be between 0 and 1")
         if self.language_prefix_chars < 1:
             raise ConfigError("language_prefix_chars must be positive")
+        if not isinstance(self.max_doc_bytes, int) or self.max_doc_bytes < 0:
+            raise ConfigError("max_doc_bytes must be a whole number of bytes, 0 for no limit")
 
     def replace(self, **changes: Any) -> Config:
         """Return a copy with some fields changed (None values are ignored)."""

@@ -96,25 +96,48 @@ def open_binary_input(raw: IO[bytes]) -> IO[bytes]:
     return stream
 
 
-def iter_line_chunks(stream: IO[bytes], max_records: int = CHUNK_RECORDS,
-                     max_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, list[bytes]]]:
+def iter_line_chunks(stream: IO[bytes], max_records: int = CHUNK_RECORDS, max_bytes: int = CHUNK_BYTES,
+                     max_line_bytes: int = 0) -> Iterator[tuple[int, list[bytes | int]]]:
     """Yield (number of the first line, lines) in chunks, every line of the stream exactly once.
 
     Lines keep their bytes exactly (blank and broken ones too), so a record that cannot
-    be cleaned can be passed through unchanged.
+    be cleaned can be passed through unchanged. A line longer than `max_line_bytes`
+    (0: no limit) is never held in memory: it is read past in bounded pieces and stands
+    in the chunk as its length, an int, for the worker to report.
     """
-    chunk: list[bytes] = []
+    chunk: list[bytes | int] = []
     size = 0
     first = 1
     number = 0
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(read_lines(stream, max_line_bytes), start=1):
         chunk.append(line)
-        size += len(line)
+        size += len(line) if isinstance(line, bytes) else 0
         if len(chunk) >= max_records or size >= max_bytes:
             yield first, chunk
             chunk, size, first = [], 0, number + 1
     if chunk:
         yield first, chunk
+
+
+def read_lines(stream: IO[bytes], limit: int = 0) -> Iterator[bytes | int]:
+    """Yield each line of a stream, or the length (without its newline) of one over `limit` bytes."""
+    if not limit:
+        yield from stream
+        return
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or (len(line) == limit + 1 and line.endswith(b"\n")):
+            yield line
+            continue
+        length = len(line)
+        while not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            if not line:
+                break
+            length += len(line)
+        yield length - (1 if line.endswith(b"\n") else 0)
 
 
 def open_binary_output(raw: IO[bytes], compression: str) -> IO[bytes]:

@@ -77,12 +77,28 @@ def make_state(settings: WorkSettings) -> WorkerState:
     return WorkerState(settings, Cleaner(settings.config))
 
 
+def too_big(size: int, limit: int, what: str = "document") -> str | None:
+    """Say why a document of `size` bytes is refused, or None when it is within the limit (0: none)."""
+    if limit and size > limit:
+        return f"{what} is {size} bytes, over --max-doc-bytes {limit}"
+    return None
+
+
+def timed_out_message(config: Config) -> str:
+    """The reason given for a document a rule's pattern ran too long on, where the rule could not be skipped."""
+    return (f"a rule's pattern ran longer than regex_timeout_seconds ({config.regex_timeout_seconds}s) "
+            "where it cannot be skipped; the document was not cleaned (fix or --ignore the rule)")
+
+
 def clean_text_file(state: WorkerState, path: str) -> Outcome:
     """Clean one text file; the cleaned text comes back as UTF-8 bytes."""
     outcome = Outcome()
     try:
         data = Path(path).read_bytes()
         result = state.cleaner.clean(data)
+    except TimeoutError:  # an OSError too, so it goes first
+        outcome.errors.append((None, timed_out_message(state.settings.config)))
+        return outcome
     except OSError as exc:
         outcome.errors.append((None, str(exc.strerror or exc)))
         return outcome
@@ -94,17 +110,23 @@ def clean_text_file(state: WorkerState, path: str) -> Outcome:
     return outcome
 
 
-def clean_jsonl_chunk(state: WorkerState, first: int, lines: Sequence[bytes]) -> Outcome:
+def clean_jsonl_chunk(state: WorkerState, first: int, lines: Sequence[bytes | int]) -> Outcome:
     """Clean a chunk of JSON lines; each output line stands where its input line stood.
 
     A line that is not a JSON object, or a record without a string text field, is
     passed through byte for byte and reported with its line number. Blank lines pass
-    through silently. So the output always has as many lines as the input.
+    through silently. So the output has as many lines as the input, except for records
+    over max_doc_bytes (which the reader hands over as their length, an int): those are
+    reported and left out, since passing them through would mean holding them in memory.
     """
     settings = state.settings
     outcome = Outcome()
     out: list[bytes] = []
     for number, line in enumerate(lines, start=first):
+        if isinstance(line, int):
+            reason = too_big(line, settings.config.max_doc_bytes, "record")
+            outcome.errors.append((number, f"{reason}; left out of the output (raise the limit to clean it)"))
+            continue
         if not line.strip():
             out.append(line)
             continue
@@ -113,6 +135,8 @@ def clean_jsonl_chunk(state: WorkerState, first: int, lines: Sequence[bytes]) ->
         if record is not None:
             try:
                 cleaned, result, problem = clean_record(state.cleaner, record, settings.text_key, settings.meta_key)
+            except TimeoutError:
+                problem = f"{timed_out_message(settings.config)}; passed through unchanged"
             except Exception as exc:  # a bug must cost one record, not the run
                 problem = f"internal error while cleaning: {type(exc).__name__}: {exc}"
         if result is None:
@@ -131,8 +155,19 @@ def clean_rows(state: WorkerState, first: int, rows: Sequence[dict[str, Any]]) -
     outcome = Outcome()
     out: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=first):
+        text = row.get(settings.text_key)
+        limit = settings.config.max_doc_bytes
+        # len() counts characters; only a text that could be over the limit is encoded to count bytes.
+        oversize = too_big(len(text.encode("utf-8", "surrogatepass")), limit, "text") \
+            if isinstance(text, str) and limit and 4 * len(text) > limit else None
+        problem: str | None
         try:
-            cleaned, result, problem = clean_record(state.cleaner, row, settings.text_key, settings.meta_key)
+            if oversize:
+                cleaned, result, problem = dict(row), None, f"{oversize}; passed through unchanged"
+            else:
+                cleaned, result, problem = clean_record(state.cleaner, row, settings.text_key, settings.meta_key)
+        except TimeoutError:
+            cleaned, result, problem = dict(row), None, f"{timed_out_message(settings.config)}; passed through unchanged"
         except Exception as exc:  # a bug must cost one record, not the run
             cleaned, result, problem = dict(row), None, f"internal error: {type(exc).__name__}: {exc}"
         if result is None:
@@ -215,6 +250,9 @@ def _init_worker(settings: WorkSettings) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what happens, and a
     # worker that died of SIGINT would only turn a clean stop into a broken pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler (stop cleanly) is inherited through fork; a worker the
+    # pool terminates must just end, not print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     global _WORKER
     _WORKER = make_state(settings)

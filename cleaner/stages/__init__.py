@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from cleaner.model import Action, Change, Document, position
+from cleaner.model import Action, Change, Document
 from cleaner.ruleset import Rule
 
 Stage = Callable[[Document], tuple[Document, list[Change]]]
@@ -35,13 +35,22 @@ def substitute(
     changes: list[Change] = []
     pieces: list[str] = []
     last = 0
+    # Line numbers are counted on from the previous change, not from the start of the
+    # text each time: a change every few characters of a long text stays linear.
+    line, line_start, seen = 1, 0, 0
     try:
         for match in pattern.finditer(text, timeout=timeout):
             after = replacement(match) if callable(replacement) else match.expand(replacement)
             before = match.group()
             if after == before:
                 continue
-            line, col = position(text, match.start())
+            start = match.start()
+            line += text.count("\n", seen, start)
+            newline = text.rfind("\n", seen, start)
+            if newline >= 0:
+                line_start = newline + 1
+            seen = start
+            col = start - line_start + 1
             changes.append(Change(rule.code, rule.stage, line, col, action, before, after, rule.summary))
             pieces.append(text[last:match.start()])
             pieces.append(after)

@@ -13,6 +13,7 @@ it, so paragraphs stay separated by exactly one blank line.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import regex
 
 from cleaner.model import Change, Document
 from cleaner.ruleset import Rule
-from cleaner.stages import line_change, substitute
+from cleaner.stages import line_change, substitute, timed_out
 
 SIMPLE_KINDS = ("phrase_line", "regex_line", "regex_replace")
 FOLD = regex.compile(r"[\p{P}\p{S}\s]+")
@@ -79,21 +80,36 @@ class SimpleRules:
             changes.extend(made)
         return (doc.with_text(text) if changes else doc), changes
 
-    def _line_rule(self, line: str) -> Rule | None:
+    def _line_rule(self, line: str, spent: dict[Rule, float], skipped: dict[Rule, Change]) -> Rule | None:
         rule = self.phrases.get(fold(line)) if self.phrases else None
         if rule is not None:
             return rule
         for candidate in self.line_patterns:
-            if any(p.fullmatch(line, timeout=self.timeout) for p in candidate.patterns):
-                return candidate
+            if candidate in skipped:
+                continue
+            # One budget per rule per document, not per line: a pattern that takes 0.9 s
+            # on every line of a long page must not add up to hours.
+            left = self.timeout - spent.get(candidate, 0.0)
+            started = time.monotonic()
+            try:
+                if left <= 0:
+                    raise TimeoutError("regex timed out")
+                if any(p.fullmatch(line, timeout=left) for p in candidate.patterns):
+                    return candidate
+            except TimeoutError:
+                skipped[candidate] = timed_out(candidate, self.timeout)
+            finally:
+                spent[candidate] = spent.get(candidate, 0.0) + time.monotonic() - started
         return None
 
     def _drop_lines(self, text: str) -> tuple[str, list[Change]]:
         lines = text.split("\n")
         content = [i for i, line in enumerate(lines) if line.strip()]
         drop: dict[int, Rule] = {}
+        spent: dict[Rule, float] = {}
+        skipped: dict[Rule, Change] = {}
         for rank, index in enumerate(content):
-            rule = self._line_rule(lines[index].strip())
+            rule = self._line_rule(lines[index].strip(), spent, skipped)
             if rule is None:
                 continue
             zone_lines = int(rule.option("zone_lines", DEFAULT_ZONE_LINES))
@@ -102,9 +118,12 @@ class SimpleRules:
             if rule.zone == "tail" and rank < len(content) - zone_lines:
                 continue
             drop[index] = rule
+        # A rule skipped for this document leaves the lines it dropped before it ran out
+        # of time: each was a full match, so each removal is as right as it would have been.
+        changes = list(skipped.values())
         if not drop:
-            return text, []
-        changes = [line_change(rule, index + 1, lines[index], "", "remove") for index, rule in drop.items()]
+            return text, changes
+        changes += [line_change(rule, index + 1, lines[index], "", "remove") for index, rule in drop.items()]
         return remove_lines(lines, drop.keys()), changes
 
 
