@@ -230,8 +230,6 @@ def test_back_to_back_tables_split_by_a_blank_line_stay_apart() -> None:
                                        "| X | Y | Z |\n| --- | --- | --- |\n| 7 | 8 | 9 |\n")
 
 
-@pytest.mark.xfail(strict=True, reason="a box table beside a stray pipe line: canonicalize joins the converted "
-                                       "table and that line on the next run")
 def test_box_table_beside_pipe_debris_is_idempotent() -> None:
     once = TABLES.clean("| x | y |\n+---+---+\n\u2502 a \u2502 b \u2502\n| x | y |\n").text
     assert TABLES.clean(once).text == once

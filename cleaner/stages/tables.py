@@ -505,7 +505,8 @@ def repair_tables(text: str, enabled: dict[str, Rule], config: Config) -> tuple[
     position = 0
     glued = enabled.get("move_glued_paragraphs")
     for block in blocks:
-        if _pipe_neighbour(lines, block) and not any("|" in line for line in lines[block.start:block.end]):
+        if config.tables != "text" and _pipe_neighbour(lines, block) \
+                and not any("|" in line for line in lines[block.start:block.end]):
             # canonicalize would join the converted table to that line on the next run.
             continue
         repaired = repair_block(lines, block, enabled, config)
