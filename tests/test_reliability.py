@@ -137,8 +137,6 @@ def test_a_timed_out_rule_through_the_cli_is_a_flag_not_an_error(tmp_path: Path)
     assert result.stdout.startswith(f"{source}:1:1 TB992 flag: Skipped: the rule's pattern ran longer than 0.2s")
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError,
-                   reason="boilerplate.py LineRules.match_line passes timeout= but does not catch TimeoutError")
 def test_boilerplate_line_rule_that_times_out_is_skipped(tmp_path: Path) -> None:
     rule_file = user_rule(tmp_path, "BP993", "boilerplate", "regex_line", "(a|aa)+$")
     cleaner = Cleaner(Config(rule_files=(str(rule_file),), language_backend="off", regex_timeout_seconds=0.2))

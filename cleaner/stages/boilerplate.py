@@ -42,6 +42,7 @@ from cleaner.errors import RuleError
 from cleaner.model import Change, Document
 from cleaner.ruleset import Rule
 from cleaner.stages import Stage, line_change
+from cleaner.stages import timed_out as timed_out_change
 from cleaner.stages.canonical import BULLET_LINE
 from cleaner.stages.simple import DEFAULT_ZONE_LINES, SimpleRules, fold, remove_lines
 
@@ -284,8 +285,18 @@ class LineRules:
         match = pattern.fullmatch(bare, timeout=self.timeout) if pattern is not None else None
         return owner(match, self.section_patterns.rules) if match is not None else None
 
-    def match_line(self, text: str, in_zone: Callable[[Rule], bool]) -> Rule | None:
-        """The exact rule that says this whole line is boilerplate here, if any."""
+    def slow_rules(self, rules: Sequence[Rule], text: str) -> list[Rule]:
+        """The rules whose own patterns run past the timeout on this text."""
+        return [rule for rule in rules if _times_out(rule, text, self.timeout)]
+
+    def match_line(self, text: str, in_zone: Callable[[Rule], bool],
+                   timed_out: set[Rule] | None = None) -> Rule | None:
+        """The exact rule that says this whole line is boilerplate here, if any.
+
+        When the joined pattern runs past the timeout on this line, the rules whose own
+        patterns time out on it are added to `timed_out` (the caller skips them with a
+        flag) and the line counts as matched by none of this zone's patterns.
+        """
         bare = strip_marker(text)
         for zone in ("any", "head", "tail"):
             rule = self.lookup_phrase(self.phrases[zone], bare)
@@ -298,12 +309,27 @@ class LineRules:
             for candidate in ((text, bare) if bare != text else (text,)):
                 pattern = joined.pick(candidate, whole_line=True)
                 if pattern is not None:
-                    match = pattern.fullmatch(candidate, timeout=self.timeout)
+                    try:
+                        match = pattern.fullmatch(candidate, timeout=self.timeout)
+                    except TimeoutError:
+                        if timed_out is not None:
+                            timed_out.update(self.slow_rules(joined.rules, candidate))
+                        match = None
+                        break
                     if match is not None:
                         break
             if match is not None and in_zone(owner(match, joined.rules)):
                 return owner(match, joined.rules)
         return None
+
+
+def _times_out(rule: Rule, text: str, timeout: float) -> bool:
+    for pattern in rule.patterns:
+        try:
+            pattern.fullmatch(text, timeout=timeout)
+        except TimeoutError:
+            return True
+    return False
 
 
 def join_patterns(rules: Sequence[Rule], literal_start: str = "", literal_end: str = "") -> \
@@ -764,16 +790,18 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     page.dropped.update(stripped)
     find_structure(page, shape)
     in_zone = zone_finder(page)
+    timed_out: set[Rule] = set()
     for index in page.content:
         if index in page.dropped:
             continue
-        rule = line_rules.match_line(lines[index].strip(), zone_test(in_zone, index))
+        rule = line_rules.match_line(lines[index].strip(), zone_test(in_zone, index), timed_out)
         if rule is None or not rule.applies_to(lang):
             continue
         if rule.mode == "flag":
             changes.append(line_change(rule, index + 1, lines[index], "", "flag"))
             continue
         page.dropped[index] = rule
+    changes.extend(timed_out_change(rule, line_rules.timeout) for rule in sorted(timed_out, key=lambda r: r.code))
     find_structure(page, shape)
     cut_sections(page, line_rules, in_zone, lang)
     proposed: dict[int, Rule] = {}
