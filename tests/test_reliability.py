@@ -384,3 +384,9 @@ def test_max_doc_bytes_from_a_config_file(tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr) == (
         2, f"cleaner: {config}: max_doc_bytes must be a whole number of bytes, 0 for no limit\n")
     assert Config().max_doc_bytes == 64 * 1024 * 1024
+
+
+def test_two_hundred_thousand_short_menu_like_lines_are_cleaned_in_bounded_time() -> None:
+    text = "".join(f"Line {i} of a long list\u00a0here.\n" if i % 3 else f"Item {i}  \n" for i in range(200_000))
+    cleaned = clean_within(60, text)  # about ten seconds when linear; quadratic is many minutes
+    assert "\u00a0" not in cleaned and "Line 199999 of a long list here.\n" in cleaned

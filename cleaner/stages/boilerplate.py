@@ -27,7 +27,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -149,9 +149,14 @@ class Page:
         """True when the line lies inside the article body span."""
         return self.body is not None and self.body[0] <= index <= self.body[1]
 
+    @cached_property
+    def rank(self) -> dict[int, int]:
+        """Each content line's place in `content` (which never changes once read)."""
+        return {index: place for place, index in enumerate(self.content)}
+
     def neighbour(self, index: int, step: int) -> int | None:
         """The nearest content line before (-1) or after (+1) a line that is still kept."""
-        position = self.content.index(index) + step
+        position = self.rank[index] + step
         while 0 <= position < len(self.content):
             candidate = self.content[position]
             if candidate not in self.dropped:
@@ -631,7 +636,7 @@ def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[i
             return
         in_body = any(page.in_body(i) for i in fresh)
         if in_body:
-            before = page.content.index(run[0]) - 1
+            before = page.rank[run[0]] - 1
             intro = page.lines[page.content[before]].rstrip().endswith(":") if before >= 0 else False
             if len(run) >= inside and not intro:
                 drops.extend(fresh)
