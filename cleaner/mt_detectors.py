@@ -26,6 +26,7 @@ import regex
 
 from cleaner.mt_rules import Hit
 from cleaner.ruleset import Rule
+from cleaner.stages import offsets
 
 Detector = Callable[[str, Rule], list[Hit]]
 
@@ -286,20 +287,13 @@ def _may_space_before(text: str) -> bool:
     # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s".
     if " ," in text or " ;" in text:
         return True
-    for index in _offsets(text, " -"):
+    for index in offsets(text, " -"):
         after = text[index + 2:index + 3]
         if after and (after.islower() or not after.isascii()):
             return True
-    return any(index and text[index - 1].isspace() for index in _offsets(text, "'s"))
+    return any(index and text[index - 1].isspace() for index in offsets(text, "'s"))
 
 
-def _offsets(text: str, needle: str) -> list[int]:
-    offsets = []
-    index = text.find(needle)
-    while index >= 0:
-        offsets.append(index)
-        index = text.find(needle, index + 1)
-    return offsets
 
 
 def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:

@@ -23,7 +23,7 @@ from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document
 from cleaner.ruleset import Rule
-from cleaner.stages import Stage, line_change, substitute
+from cleaner.stages import Stage, line_change, offsets, substitute
 
 Fixer = Callable[[str, Rule], tuple[str, list[Change]]]
 
@@ -76,12 +76,11 @@ def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Ru
     neighbours into runs costs less than a character-class scan of the whole text; the
     Changes (order, spans, positions) are the ones `substitute` records.
     """
-    offsets = [index for char in chars for index in _offsets(text, char)]
-    if not offsets:
+    places = sorted(index for char in chars for index in offsets(text, char))
+    if not places:
         return text, []
-    offsets.sort()
     spans: list[list[int]] = []
-    for index in offsets:
+    for index in places:
         if runs and spans and spans[-1][1] == index:
             spans[-1][1] = index + 1
         else:
@@ -144,7 +143,7 @@ def normalize_bullets(text: str, rule: Rule) -> tuple[str, list[Change]]:
         return text, []
     # Every match starts a line that holds a bullet character: try only those lines.
     starts = sorted({text.rfind("\n", 0, index) + 1 for char in BULLET_CHARS
-                     for index in _offsets(text, char)})
+                     for index in offsets(text, char)})
     pieces: list[str] = []
     changes: list[Change] = []
     last = 0
@@ -165,13 +164,6 @@ def normalize_bullets(text: str, rule: Rule) -> tuple[str, list[Change]]:
     return "".join(pieces), changes
 
 
-def _offsets(text: str, char: str) -> list[int]:
-    offsets = []
-    index = text.find(char)
-    while index >= 0:
-        offsets.append(index)
-        index = text.find(char, index + 1)
-    return offsets
 
 
 def drop_stray_controls(text: str, rule: Rule) -> tuple[str, list[Change]]:
@@ -191,7 +183,7 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
         return text, []
     # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their last
     # character (before a newline, or the text's last) with str.find.
-    ends = sorted({index + 1 for needle in (" \n", "\t\n") for index in _offsets(text, needle)})
+    ends = sorted({index + 1 for needle in (" \n", "\t\n") for index in offsets(text, needle)})
     if text.endswith((" ", "\t")):
         ends.append(len(text))
     pieces: list[str] = []
