@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -224,7 +225,7 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         _fail("interrupted before any file was written")
-        sys.exit(EXIT_INTERRUPTED)
+        _exit_interrupted()
     except OSError as exc:  # the journal or an output folder cannot be written (a full disk, permissions)
         where = f"{exc.filename}: " if exc.filename else ""
         _fail(f"{where}{exc.strerror or exc}; complete outputs are kept, run the same command with --resume "
@@ -239,7 +240,7 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     if stats.interrupted:
         _fail(f"interrupted; {stats.files} file(s) complete, no partial output left; "
               "run the same command with --resume to finish")
-        sys.exit(EXIT_INTERRUPTED)
+        _exit_interrupted()
     if stats.fatal:
         _fail(stats.fatal)
         sys.exit(EXIT_ERROR)
@@ -247,6 +248,18 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
         sys.exit(EXIT_ERROR)
     if stats.would_change:
         sys.exit(EXIT_CHANGES)
+
+
+def _exit_interrupted() -> NoReturn:
+    """Exit 130 at once, once outputs are closed and the message is out.
+
+    The worker pool's own exit hook would otherwise try to wake its manager thread through
+    a pipe the interrupt already closed, and print an "Exception ignored" traceback after
+    our message; nothing is left for the exit hooks to do.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
