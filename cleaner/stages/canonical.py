@@ -28,16 +28,10 @@ from cleaner.stages import Stage, line_change, offsets, substitute
 Fixer = Callable[[str, Rule], tuple[str, list[Change]]]
 
 LINE_BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-# NBSP and the other fixed-width spaces; the ideographic space U+3000 belongs to CJK
-# typography and stays.
-ODD_SPACES = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
-# Always-invisible characters, plus ZWNJ/ZWJ where they do not sit between two
-# non-ASCII characters (there they shape Indic, Persian or emoji text).
-INVISIBLE = regex.compile(r"[\u200b\u2060\ufeff\u180e\u00ad]+")
-# Removed after INVISIBLE, so that the neighbours seen here are the real ones.
+# ZWNJ/ZWJ where they do not sit between two non-ASCII characters (there they shape
+# Indic, Persian or emoji text); removed after the always-invisible characters, so that
+# the neighbours seen here are the real ones.
 STRAY_JOINERS = regex.compile(r"(?<![^\x00-\x7f])[\u200c\u200d]+|[\u200c\u200d]+(?![^\x00-\x7f])")
-SINGLE_QUOTES = regex.compile(r"[\u2018\u2019\u201a\u201b\u2032]")
-DOUBLE_QUOTES = regex.compile(r"[\u201c\u201d\u201e\u201f\u2033]")
 BULLET_LINE = regex.compile(r"(?m)^[ \t]*[\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u2023\u2043\u2219][ \t]*(?=\S)")
 # What the repair stage leaves: C0/C1 controls other than tab and newline (ftfy keeps
 # C1 codes that Windows-1252 leaves undefined) and lone surrogates, which no UTF-8
@@ -51,11 +45,14 @@ TABLE_DELIMITER = regex.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$"
 # Guards: does a fixer have anything to do? Most fixers find nothing in most documents,
 # and a `c in text` test per character (a memchr-like scan) is ten times cheaper than a
 # character-class search. Each string holds every character its fixer's pattern can
-# start on, so skipping is exact. The patterns above say what each fixer matches; the
-# plain classes are applied by replace_chars, trailing spaces from their line ends, and
-# BULLET_LINE only at the lines holding a bullet, which find the same matches.
+# start on, so skipping is exact. The plain character classes are applied by
+# replace_chars, trailing spaces from their line ends, and BULLET_LINE only at the lines
+# holding a bullet.
 LINE_BREAK_CHARS = "\r\x0b\x0c\x85\u2028\u2029"
+# NBSP and the other fixed-width spaces; the ideographic space U+3000 belongs to CJK
+# typography and stays.
 ODD_SPACE_CHARS = "\u00a0\u1680\u202f\u205f" + "".join(map(chr, range(0x2000, 0x200b)))
+# Always invisible (the first five), then ZWNJ and ZWJ (see STRAY_JOINERS).
 INVISIBLE_CHARS = "\u200b\u2060\ufeff\u180e\u00ad\u200c\u200d"
 QUOTE_CHARS = "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033"
 BULLET_CHARS = "\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u2023\u2043\u2219"
