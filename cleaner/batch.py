@@ -472,7 +472,7 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
     if hooks.progress is not None:
         stats.total_bytes = total_input_bytes(inputs, options)
     report = ReportWriter(options.report) if options.report else None
-    engine = make_engine(settings, options.jobs or default_jobs(), options.engine, options.address)
+    engine = make_engine(settings, options.jobs or default_jobs(), options.engine, options.address, cleaner)
     kill_after = int(os.environ.get(KILL_AFTER_ENV, "0") or 0)
     written_chunks = 0
     open_files: dict[int, _Open] = {}

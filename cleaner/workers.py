@@ -72,9 +72,11 @@ class WorkerState:
     cleaner: Cleaner
 
 
-def make_state(settings: WorkSettings) -> WorkerState:
-    """Build a worker's Cleaner from the settings."""
-    return WorkerState(settings, Cleaner(settings.config))
+def make_state(settings: WorkSettings, cleaner: Cleaner | None = None) -> WorkerState:
+    """Build a worker's Cleaner from the settings, or take one already built for them."""
+    if cleaner is None or cleaner.config != settings.config:
+        cleaner = Cleaner(settings.config)
+    return WorkerState(settings, cleaner)
 
 
 def too_big(size: int, limit: int, what: str = "document") -> str | None:
@@ -212,8 +214,8 @@ class SerialEngine:
 
     window = 1
 
-    def __init__(self, settings: WorkSettings) -> None:
-        self.state = make_state(settings)
+    def __init__(self, settings: WorkSettings, cleaner: Cleaner | None = None) -> None:
+        self.state = make_state(settings, cleaner)
 
     def submit(self, kind: str, args: tuple[Any, ...]) -> Future[Outcome]:
         future: Future[Outcome] = Future()
@@ -228,6 +230,9 @@ class SerialEngine:
 
 
 _WORKER: WorkerState | None = None
+# The Cleaner the parent built before forking its workers: they inherit it instead of
+# each spending half a second loading and compiling the rules again.
+_INHERITED: Cleaner | None = None
 
 
 def _die_with_parent() -> None:
@@ -255,7 +260,7 @@ def _init_worker(settings: WorkSettings) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
     global _WORKER
-    _WORKER = make_state(settings)
+    _WORKER = make_state(settings, _INHERITED)
 
 
 def _run_in_worker(kind: str, args: tuple[Any, ...]) -> Outcome:
@@ -266,11 +271,14 @@ def _run_in_worker(kind: str, args: tuple[Any, ...]) -> Outcome:
 class PoolEngine:
     """Run units in N worker processes; results are collected in submission order by the batch."""
 
-    def __init__(self, settings: WorkSettings, jobs: int) -> None:
+    def __init__(self, settings: WorkSettings, jobs: int, cleaner: Cleaner | None = None) -> None:
         # fork: workers are children of this process, start at once with the modules
-        # already imported, and (with PR_SET_PDEATHSIG) die with it even on SIGKILL.
-        # forkserver and spawn leave helper processes behind a killed parent.
+        # already imported (and the rules already compiled), and (with PR_SET_PDEATHSIG)
+        # die with it even on SIGKILL. forkserver and spawn leave helper processes behind
+        # a killed parent.
+        global _INHERITED
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        _INHERITED = cleaner
         self.jobs = jobs
         self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                         initializer=_init_worker, initargs=(settings,))
@@ -300,12 +308,16 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def make_engine(settings: WorkSettings, jobs: int, engine: str = "local", address: str | None = None) -> Engine:
-    """Pick the engine: in-process for one job, a process pool for more, or Ray."""
+def make_engine(settings: WorkSettings, jobs: int, engine: str = "local", address: str | None = None,
+                cleaner: Cleaner | None = None) -> Engine:
+    """Pick the engine: in-process for one job, a process pool for more, or Ray.
+
+    `cleaner`, built for `settings.config`, is reused in this process and by forked workers.
+    """
     if engine == "ray":
         from cleaner.ray_engine import RayEngine
 
         return RayEngine(settings, address)
     if jobs <= 1:
-        return SerialEngine(settings)
-    return PoolEngine(settings, jobs)
+        return SerialEngine(settings, cleaner)
+    return PoolEngine(settings, jobs, cleaner)
