@@ -147,7 +147,7 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     records = input_format in ("jsonl", "parquet") or any(format_of(p) != "text" for p in inputs)
     if (not inputs or inputs == ("-",)) and not records:
         limit = cleaner.config.max_doc_bytes
-        stdin = click.get_binary_stream("stdin")
+        stdin = sys.stdin.buffer
         data = stdin.read(limit + 1) if limit else stdin.read()
         if limit and len(data) > limit:
             _fail(f"<stdin>: document is more than {limit} bytes, over --max-doc-bytes {limit}; "
@@ -163,7 +163,8 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
             sys.exit(EXIT_ERROR)
         if check:
             sys.exit(EXIT_CHANGES if result.changed else EXIT_OK)
-        click.get_text_stream("stdout", encoding="utf-8").write(result.text)
+        # Bytes, so the output is UTF-8 whatever the locale says.
+        sys.stdout.buffer.write(result.text.encode("utf-8"))
         return
     single = len(inputs) <= 1 and (not inputs or inputs[0] == "-" or not Path(inputs[0]).is_dir())
     if single and not outdir and not in_place and not check and not records:
@@ -218,8 +219,8 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         stats = run_batch([Path(p) for p in inputs or ("-",)], cleaner.config, options, hooks,
-                          stdin=click.get_binary_stream("stdin"),
-                          stdout=click.get_binary_stream("stdout") if to_stdout else None)
+                          stdin=sys.stdin.buffer,
+                          stdout=sys.stdout.buffer if to_stdout else None)
     except CleanerError as exc:
         _fail(str(exc))
         sys.exit(EXIT_ERROR)
@@ -319,7 +320,7 @@ def _clock(seconds: float) -> str:
 
 def _read_input(source: str) -> bytes:
     if source == "-":
-        return click.get_binary_stream("stdin").read()
+        return sys.stdin.buffer.read()
     return Path(source).read_bytes()
 
 
