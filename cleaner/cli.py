@@ -21,7 +21,7 @@ import click
 from cleaner import __version__
 from cleaner.batch import BatchOptions, Hooks, RunStats, run_batch
 from cleaner.config import CHOICES, Config, load_config
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, InputError
 from cleaner.formats import FORMATS, format_of, is_known_data_name
 from cleaner.model import Result
 from cleaner.pipeline import Cleaner
@@ -318,27 +318,38 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def _read_input(source: str) -> bytes:
+def _read_input(source: str, limit: int = 0) -> bytes:
+    """Read a file or standard input whole, refusing more than `limit` bytes (0: no limit)."""
     if source == "-":
-        return sys.stdin.buffer.read()
-    return Path(source).read_bytes()
+        data = sys.stdin.buffer.read(limit + 1) if limit else sys.stdin.buffer.read()
+        size = len(data)
+    else:
+        size = Path(source).stat().st_size
+        data = b"" if limit and size > limit else Path(source).read_bytes()
+    if limit and size > limit:
+        shown = f"more than {limit}" if source == "-" else str(size)
+        raise InputError(f"document is {shown} bytes, over --max-doc-bytes {limit}; raise it or split the input")
+    return data
 
 
 @main.command()
 @click.argument("source", type=click.Path(allow_dash=True), default="-")
 @click.option("--diff", "as_diff", is_flag=True, help="Show a unified diff of input and output instead.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change (JSON Lines).")
+@click.option("--max-doc-bytes", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Refuse a document over N bytes (default 67108864 = 64 MiB; 0: no limit).")
 @common_options
 def explain(source: str, as_diff: bool, as_json: bool, config_path: str | None, select: tuple[str, ...],
-            ignore: tuple[str, ...], rule_files: tuple[str, ...], **settings: Any) -> None:
+            ignore: tuple[str, ...], rule_files: tuple[str, ...], max_doc_bytes: int | None,
+            **settings: Any) -> None:
     """List every change cleaning SOURCE would make, one line each: LINE:COL CODE action: summary.
 
     LINE and COL point into the text as it entered the stage that made the change.
     Flags (suggestions that leave the text alone) are listed too.
     """
     try:
-        cleaner = _build_cleaner(config_path, select, ignore, rule_files, **settings)
-        data = _read_input(source)
+        cleaner = _build_cleaner(config_path, select, ignore, rule_files, max_doc_bytes=max_doc_bytes, **settings)
+        data = _read_input(source, cleaner.config.max_doc_bytes)
         result = cleaner.clean(data)
     except OSError as exc:
         _fail(f"{source}: {exc.strerror or exc}")

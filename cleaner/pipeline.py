@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import Config
+from cleaner.errors import InputError
 from cleaner.formats import record_meta
 from cleaner.model import Change, Document, Result
 from cleaner.mt_rules import style_pack_dir
@@ -59,7 +60,17 @@ class Cleaner:
         self.__init__(state["config"])  # type: ignore[misc]
 
     def clean(self, text: str | bytes, meta: Mapping[str, Any] | None = None) -> Result:
-        """Clean one document given as text or as bytes (bytes are decoded first)."""
+        """Clean one document given as text or as bytes (bytes are decoded first).
+
+        Raises InputError for a document over `config.max_doc_bytes` (UTF-8 bytes; 0: no
+        limit), before any work is done on it.
+        """
+        limit = self.config.max_doc_bytes
+        if limit and len(text) * (1 if isinstance(text, bytes) else 4) > limit:
+            size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                raise InputError(f"document is {size} bytes, over max_doc_bytes {limit}; "
+                                 "raise it (--max-doc-bytes, 0 for no limit) or split the document")
         doc = Document(text="", meta=dict(meta or {}), raw=text) if isinstance(text, bytes) \
             else Document(text=text, meta=dict(meta or {}))
         changes: list[Change] = []

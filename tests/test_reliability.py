@@ -357,6 +357,26 @@ def test_stdin_over_max_doc_bytes_is_refused() -> None:
     assert run("clean", "--max-doc-bytes", "3", "--lang-backend", "off", input="abc").stdout == "abc\n"
 
 
+def test_explain_over_max_doc_bytes_is_refused(tmp_path: Path) -> None:
+    big, config = tmp_path / "big.txt", tmp_path / "cleaner.toml"
+    big.write_bytes(b"y" * 300)
+    config.write_text("[cleaner]\nmax_doc_bytes = 100\nlanguage_backend = \"off\"\n")
+    result = run("explain", str(big), "--config", str(config))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"cleaner: {big}: document is 300 bytes, over --max-doc-bytes 100; raise it or split the input\n"
+    piped = run("explain", "--config", str(config), input="y" * 101)
+    assert piped.stderr == "cleaner: -: document is more than 100 bytes, over --max-doc-bytes 100; raise it or split the input\n"
+    assert run("explain", "--config", str(config), input="y" * 100).exit_code == 0
+    assert run("explain", str(big), "--config", str(config), "--max-doc-bytes", "300").exit_code == 0
+
+
+@pytest.mark.parametrize("document", ["\u00e9" * 60, b"y" * 101])
+def test_library_refuses_a_document_over_max_doc_bytes(document: str | bytes) -> None:
+    with pytest.raises(InputError, match=r"^document is 1[02][01] bytes, over max_doc_bytes 100; raise it"):
+        Cleaner(Config(max_doc_bytes=100)).clean(document)
+    assert Cleaner(Config(max_doc_bytes=120, language_backend="off")).clean("\u00e9" * 60).text == "\u00e9" * 60 + "\n"
+
+
 def test_jsonl_record_over_max_doc_bytes_is_left_out_and_named(tmp_path: Path) -> None:
     source = tmp_path / "shard.jsonl"
     big = b'{"text": "' + b"x" * 300 + b'"}'
