@@ -82,9 +82,11 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     timeout = config.regex_timeout_seconds
     provenance = [(p, leading_literals(p)) for p in settings.provenance]
     # One automaton for every literal the stage screens with: glossary keywords, the
-    # openings of glossary patterns and of provenance lines.
+    # openings and window anchors of glossary patterns, the openings of provenance lines.
     literals = {k for g in glossaries for k in g.keywords} | {
-        o for g in glossaries for starts in g.starts for o in starts} | {o for _, starts in provenance for o in starts}
+        o for g in glossaries for starts in g.starts for o in starts} | {
+        a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
+        o for _, starts in provenance for o in starts}
     automaton = ahocorasick.Automaton()
     for literal in literals:
         automaton.add_word(literal, literal)
