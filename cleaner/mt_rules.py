@@ -282,7 +282,7 @@ class Window:
     reach: int
 
     def matches(self, pattern: regex.Pattern[str], text: str, offsets: Mapping[str, Sequence[int]],
-                timeout: float) -> list[regex.Match[str]]:
+                timeout: float | None) -> list[regex.Match[str]]:
         """What `pattern.finditer(text)` finds, from scans of the runs around the anchors only.
 
         Runs are separated by barrier characters no match can cross, so each run's matches
