@@ -91,15 +91,19 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         a for _, _, window in provenance if window is not None for a in window.anchors}
     automaton = ahocorasick.Automaton()
     for literal in literals:
-        automaton.add_word(literal, literal)
+        automaton.add_word(literal, (literal, len(literal) - 1))
     if literals:
         automaton.make_automaton()
 
     def find_literals(folded: str) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
         if literals:
-            for end, literal in automaton.iter(folded):
-                found.setdefault(literal, []).append(end - len(literal) + 1)
+            for end, (literal, back) in automaton.iter(folded):
+                starts = found.get(literal)
+                if starts is None:
+                    found[literal] = [end - back]
+                else:
+                    starts.append(end - back)
         return found
 
     def has_provenance(text: str, found: Mapping[str, Sequence[int]],
@@ -154,6 +158,9 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         detect, rule = detectors[slot - len(glossaries)]
         return detect(text, rule)
 
+    # Glossary hits rank before detector hits at the same place.
+    order = {id(g.rule): 0 for g in glossaries}
+
     def measure(doc: Document) -> tuple[list[Hit], float, list[str]]:
         text = doc.text
         # Casefolding an ASCII text is lower-casing it, which is faster.
@@ -201,7 +208,6 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         text = doc.text
         # Glossary hits before detector hits at the same place, longer before shorter;
         # a hit that overlaps one already taken is dropped (it was the same artifact).
-        order = {id(g.rule): 0 for g in glossaries}
         hits = sorted((h for h in hits if h.rule.code in enabled),
                       key=lambda h: (h.start, order.get(id(h.rule), 1), h.start - h.end))
         pieces: list[str] = []
