@@ -62,24 +62,51 @@ def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
     Words followed by another capitalized word are skipped: multi-word names are usually
     real names.
     """
-    max_zipf = float(rule.params.get("max_zipf", 0.0))
-    known = _words(rule, "known")
     # Only the first match of a word counts (later ones are "seen"), and only words the
-    # lexicon does not know can be flagged: find those from the distinct words first.
-    unknown = {word for word in set(MID_SENTENCE_CAPITAL.findall(text))
-               if word.casefold() not in known and zipf_en(word.casefold()) <= max_zipf}
+    # lexicon does not know can be flagged: find those among the distinct words first.
+    words = set(MID_SENTENCE_CAPITAL.findall(text))
+    classified, unknown_words = _word_verdicts(rule)
+    new = words - classified
+    if new:
+        max_zipf = float(rule.params.get("max_zipf", 0.0))
+        known = _words(rule, "known")
+        for word in new:
+            folded = word.casefold()
+            if folded not in known and zipf_en(folded) <= max_zipf:
+                unknown_words.add(word)
+        classified |= new  # after its verdict is in `unknown_words`, for other threads
+    unknown = words & unknown_words
     hits = []
-    for match in MID_SENTENCE_CAPITAL.finditer(text) if unknown else ():
-        word = match.group()
-        if word not in unknown:
-            continue
-        unknown.discard(word)
-        following = text[match.end():match.end() + 2]
-        if not (following[:1] == " " and following[1:2].isupper()):
-            hits.append(Hit(match.start(), match.end(), rule, word))
-        if not unknown:
-            break
+    for word in unknown:
+        # The word's first match: its first occurrence that the pattern matches as a whole
+        # word there (a match is a capital and lower-case letters, so none overlaps another).
+        index = text.find(word)
+        while index >= 0:
+            match = MID_SENTENCE_CAPITAL.match(text, index)
+            if match is not None and match.end() == index + len(word):
+                following = text[match.end():match.end() + 2]
+                if not (following[:1] == " " and following[1:2].isupper()):
+                    hits.append(Hit(match.start(), match.end(), rule, word))
+                break
+            index = text.find(word, index + 1)
+    hits.sort(key=lambda hit: hit.start)
     return hits
+
+
+# Words already looked up, per rule: all of them, and those the lexicon does not know.
+# The sets only grow (a word joins `classified` after its verdict is in), and are
+# replaced, never emptied, when they get large, so threads sharing them stay right.
+MAX_VERDICTS = 200_000
+_VERDICTS: dict[Rule, tuple[set[str], set[str]]] = {}
+
+
+def _word_verdicts(rule: Rule) -> tuple[set[str], set[str]]:
+    verdicts = _VERDICTS.get(rule)
+    if verdicts is None or len(verdicts[0]) > MAX_VERDICTS:
+        if len(_VERDICTS) > 64:
+            _VERDICTS.clear()
+        verdicts = _VERDICTS[rule] = (set(), set())
+    return verdicts
 
 
 WORD_BEFORE = regex.compile(r"(?<![\w-])\p{L}{3,}$")

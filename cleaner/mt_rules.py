@@ -22,11 +22,15 @@ of its pattern, or a `keywords` list): one Aho-Corasick pass over a casefolded c
 document finds every rule's keywords at once, so a document with none of the trigger
 words costs no regex scan. The same pass finds where a match can start: when every match
 of a pattern opens with one of a few literal words ("horizontal", "great", "Sino-US"),
-the pattern is tried only there instead of scanning the whole document.
+the pattern is tried only there instead of scanning the whole document. A pattern with
+no such opening is scanned only in windows: around each place where a literal every match
+holds ("bottom") occurs, out to the nearest characters no match can hold ("." or ","),
+so a document costs a few short scans instead of one per rule.
 """
 
 from __future__ import annotations
 
+import re
 import re._constants as sre_constants  # type: ignore[import-not-found]  # the stdlib parser, to read patterns
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import tomllib
@@ -77,6 +81,8 @@ class Glossary:
     keywords: tuple[str, ...] = ()
     # Per pattern: casefolded literals one of which opens every match, or () if unknown.
     starts: tuple[tuple[str, ...], ...] = ()
+    # Per pattern: where its matches can be, for patterns without openings (None: scan all).
+    windows: tuple[Window | None, ...] = ()
 
     def triggered(self, folded_text: str) -> bool:
         """True when the (casefolded) text holds one of the rule's keywords: worth matching."""
@@ -130,6 +136,7 @@ def compile_glossary(rule: Rule) -> Glossary:
         unless=_optional_pattern(rule, "unless"),
         keywords=tuple(k.casefold() for k in keywords) if keywords else derive_keywords(rule.patterns),
         starts=tuple(leading_literals(pattern) for pattern in rule.patterns),
+        windows=tuple(None if leading_literals(pattern) else match_window(pattern) for pattern in rule.patterns),
     )
 
 
@@ -259,6 +266,211 @@ def _openings(items: list[Any], i: int) -> tuple[set[str], bool]:
     return current, True
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where a pattern's matches can lie: around a literal each holds, between characters none holds.
+
+    Every match contains one of `anchors` (casefolded) and none of the characters of the
+    `barrier` class, so a match lies inside the barrier-free run around an anchor.
+    Lookbehinds see the whole text whatever the scan's start; lookaheads and `\\b`/`$`
+    are cut off at the scan's end, so each run is scanned `reach` characters further.
+    """
+
+    anchors: tuple[str, ...]
+    barrier_after: re.Pattern[str]
+    barrier_before: regex.Pattern[str]
+    reach: int
+
+    def matches(self, pattern: regex.Pattern[str], text: str, offsets: Mapping[str, Sequence[int]],
+                timeout: float | None) -> list[regex.Match[str]]:
+        """What `pattern.finditer(text)` finds, from scans of the runs around the anchors only.
+
+        Runs are separated by barrier characters no match can cross, so each run's matches
+        are found by scanning it alone, and runs without an anchor hold none.
+        """
+        found = []
+        run_end = -1
+        for anchor_at in sorted({i for anchor in self.anchors for i in offsets.get(anchor, ())}):
+            if anchor_at < run_end:
+                continue  # inside the run already scanned
+            before = self.barrier_before.search(text, 0, anchor_at)
+            run_start = before.end() if before is not None else 0
+            after = self.barrier_after.search(text, anchor_at)
+            run_end = after.start() if after is not None else len(text)
+            for match in pattern.finditer(text, run_start, min(len(text), run_end + self.reach), timeout=timeout):
+                if match.start() >= run_end:
+                    break
+                if match.end() <= run_end:
+                    found.append(match)
+        return found
+
+
+# The characters a window's barrier may use: ASCII non-letters, which no case-insensitive
+# match can reach through a letter of another case.
+_BARRIER_CANDIDATES = frozenset(chr(code) for code in range(128) if not chr(code).isalpha())
+_CATEGORY_ESCAPES = {
+    sre_constants.CATEGORY_DIGIT: r"\d", sre_constants.CATEGORY_NOT_DIGIT: r"\D",
+    sre_constants.CATEGORY_SPACE: r"\s", sre_constants.CATEGORY_NOT_SPACE: r"\S",
+    sre_constants.CATEGORY_WORD: r"\w", sre_constants.CATEGORY_NOT_WORD: r"\W",
+}
+# What each class escape matches among the candidates, as `regex` (not the stdlib) sees it.
+_CATEGORY_MEMBERS = {
+    category: frozenset(c for c in _BARRIER_CANDIDATES if regex.match(escape, c))
+    for category, escape in _CATEGORY_ESCAPES.items()
+}
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+# Lookaheads wider than this are treated as unbounded: the pattern is scanned whole.
+MAX_REACH = 200
+# A match must hold one of these literals; shorter ones occur everywhere.
+MIN_ANCHOR = 3
+
+
+class _Unknown(Exception):
+    """A construct the window analysis does not read: scan the whole text."""
+
+
+def match_window(pattern: regex.Pattern[str]) -> Window | None:
+    """Read from the pattern the literals every match holds and the characters none holds.
+
+    None when either is unknown (or the pattern uses syntax only `regex` has).
+
+    >>> w = match_window(regex.compile(r"(?i)(?<![\\w-])(?:is\\s+)?greedy\\s+for\\s+the\\s+small(?![\\w-])"))
+    >>> w.anchors, "," in w.barrier_after.pattern, w.reach
+    (('greedy',), True, 2)
+    """
+    if pattern.flags & (regex.FULLCASE | regex.VERSION1):
+        return None
+    source = pattern.pattern
+    for escape in set(regex.findall(r"\\[pP]\{[^}]*\}", source)):
+        # A property class stands in as \d when it holds no candidate but digits.
+        if not {c for c in _BARRIER_CANDIDATES if regex.match(escape, c)} <= set("0123456789"):
+            return None
+        source = source.replace(escape, r"\d")
+    try:
+        tree = sre_parse.parse(source)
+        dotall = bool((tree.state.flags | pattern.flags) & re.DOTALL)
+        consumed = _consumed(list(tree), dotall)
+        reach = _reach(list(tree))
+    except (_Unknown, re.error, RecursionError, ValueError, OverflowError):
+        return None  # syntax only `regex` knows, or a construct not read here: scan the whole text
+    anchors = _anchors(list(tree))
+    barrier = sorted(_BARRIER_CANDIDATES - consumed)
+    if not anchors or not barrier or reach is None:
+        return None
+    char_class = "[" + "".join(re.escape(c) for c in barrier) + "]"
+    return Window(tuple(sorted(anchors)), re.compile(char_class), regex.compile("(?r)" + char_class), reach)
+
+
+def _consumed(items: list[Any], dotall: bool) -> set[str]:
+    # The barrier candidates some match may contain.
+    found: set[str] = set()
+    for op, arg in items:
+        if op is sre_constants.LITERAL:
+            found |= {chr(arg)} & _BARRIER_CANDIDATES
+        elif op is sre_constants.NOT_LITERAL:
+            found |= _BARRIER_CANDIDATES - {chr(arg)}
+        elif op is sre_constants.ANY:
+            found |= _BARRIER_CANDIDATES if dotall else _BARRIER_CANDIDATES - {"\n"}
+        elif op is sre_constants.IN:
+            found |= _class_members(arg)
+        elif op is sre_constants.SUBPATTERN:
+            found |= _consumed(list(arg[3]), dotall or bool(arg[1] & re.DOTALL))
+        elif op is sre_constants.BRANCH:
+            for branch in arg[1]:
+                found |= _consumed(list(branch), dotall)
+        elif op in _REPEATS:
+            found |= _consumed(list(arg[2]), dotall)
+        elif op is sre_constants.ATOMIC_GROUP:
+            found |= _consumed(list(arg), dotall)
+        elif op is sre_constants.GROUPREF_EXISTS:
+            for branch in arg[1:]:
+                if branch is not None:
+                    found |= _consumed(list(branch), dotall)
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.GROUPREF):
+            continue  # zero width, or a repeat of text a group already consumed
+        else:
+            raise _Unknown(op)
+    return found
+
+
+def _class_members(items: list[Any]) -> set[str]:
+    negated = bool(items) and items[0][0] is sre_constants.NEGATE
+    members: set[str] = set()
+    for op, arg in items[1:] if negated else items:
+        if op is sre_constants.LITERAL:
+            members |= {chr(arg)} & _BARRIER_CANDIDATES
+        elif op is sre_constants.RANGE:
+            members |= {c for c in _BARRIER_CANDIDATES if arg[0] <= ord(c) <= arg[1]}
+        elif op is sre_constants.CATEGORY and arg in _CATEGORY_MEMBERS:
+            members |= _CATEGORY_MEMBERS[arg]
+        else:
+            raise _Unknown(op)
+    return set(_BARRIER_CANDIDATES - members) if negated else members
+
+
+def _reach(items: list[Any]) -> int | None:
+    # How far past the current position the zero-width tests look; None when unbounded.
+    reach = 0
+    for op, arg in items:
+        inner: int | None = 0
+        if op is sre_constants.AT:
+            inner = 2  # \b, $ and \Z read the next character or two
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            direction, sub = arg
+            inner = _reach(list(sub))
+            if inner is not None and direction == 1:
+                width = sub.getwidth()[1]
+                inner = None if width > MAX_REACH else inner + width + 1
+        elif op is sre_constants.SUBPATTERN:
+            inner = _reach(list(arg[3]))
+        elif op is sre_constants.BRANCH:
+            reaches = [_reach(list(branch)) for branch in arg[1]]
+            inner = None if None in reaches else max(reaches, default=0)  # type: ignore[type-var]
+        elif op in _REPEATS:
+            inner = _reach(list(arg[2]))
+        elif op is sre_constants.ATOMIC_GROUP:
+            inner = _reach(list(arg))
+        elif op is sre_constants.GROUPREF_EXISTS:
+            reaches = [_reach(list(branch)) for branch in arg[1:] if branch is not None]
+            inner = None if None in reaches else max(reaches, default=0)  # type: ignore[type-var]
+        if inner is None:
+            return None
+        reach = max(reach, inner)
+    return reach
+
+
+def _anchors(items: list[Any]) -> frozenset[str] | None:
+    # Casefolded literals one of which every match of the sequence holds, the rarest such
+    # set the sequence offers; None if there is none.
+    from cleaner.mt_detectors import zipf_en
+
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, arg in items + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            options.append(frozenset({"".join(run).casefold()}))
+            run = []
+        option: frozenset[str] | None = None
+        if op is sre_constants.SUBPATTERN:
+            option = _anchors(list(arg[3]))
+        elif op is sre_constants.BRANCH:
+            branches = [_anchors(list(branch)) for branch in arg[1]]
+            option = None if None in branches else frozenset().union(*branches)  # type: ignore[arg-type]
+        elif op in _REPEATS and arg[0] >= 1:
+            option = _anchors(list(arg[2]))
+        elif op is sre_constants.ATOMIC_GROUP:
+            option = _anchors(list(arg))
+        if option:
+            options.append(option)
+    usable = [option for option in options if all(len(literal) >= MIN_ANCHOR for literal in option)]
+    if not usable:
+        return None
+    return min(usable, key=lambda option: (max(zipf_en(literal) for literal in option), len(option)))
+
+
 def match_case(matched: str, replacement: str) -> str:
     """Give a replacement the case shape of the text it replaces.
 
@@ -321,13 +533,18 @@ def find_hits(glossary: Glossary, text: str, timeout: float,
 
     `openings` maps casefolded literals to where they occur in the text (when casefolding
     kept every offset): a pattern whose matches all open with such a literal is tried only
-    there, in order, from the end of the last match on, which finds what finditer finds.
+    there, in order, from the end of the last match on, which finds what finditer finds;
+    a pattern with a window is scanned only in the runs around its anchors.
     """
     hits = []
-    for pattern, starts in zip(glossary.rule.patterns, glossary.starts or [()] * len(glossary.rule.patterns)):
+    count = len(glossary.rule.patterns)
+    for pattern, starts, window in zip(glossary.rule.patterns, glossary.starts or [()] * count,
+                                       glossary.windows or [None] * count):
         matches: Iterable[regex.Match[str]]
         if starts and openings is not None:
             matches = _matches_at(pattern, text, sorted({i for s in starts for i in openings.get(s, ())}), timeout)
+        elif window is not None and openings is not None:
+            matches = window.matches(pattern, text, openings, timeout)
         else:
             matches = pattern.finditer(text, timeout=timeout)
         for match in matches:

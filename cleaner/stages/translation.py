@@ -23,7 +23,7 @@ the athletics report keeps its "horizontal jumps".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ahocorasick  # type: ignore[import-not-found]  # no type stubs
 import regex
@@ -40,6 +40,7 @@ from cleaner.mt_rules import (
     find_hits,
     leading_literals,
     load_translation_rules,
+    match_window,
     rule_signal,
 )
 from cleaner.ruleset import Rule
@@ -80,43 +81,113 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
                             f"{f' with impl {rule.impl!r}' if rule.impl else ''}; kinds are glossary, "
                             f"code (impl one of {', '.join(DETECTORS)}) and {', '.join(SIMPLE_KINDS)}")
     timeout = config.regex_timeout_seconds
-    provenance = [(p, leading_literals(p)) for p in settings.provenance]
+    provenance = [(p, leading_literals(p), match_window(p)) for p in settings.provenance]
     # One automaton for every literal the stage screens with: glossary keywords, the
-    # openings of glossary patterns and of provenance lines.
+    # openings and window anchors of glossary patterns and of provenance lines.
     literals = {k for g in glossaries for k in g.keywords} | {
-        o for g in glossaries for starts in g.starts for o in starts} | {o for _, starts in provenance for o in starts}
+        o for g in glossaries for starts in g.starts for o in starts} | {
+        a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
+        o for _, starts, _ in provenance for o in starts} | {
+        a for _, _, window in provenance if window is not None for a in window.anchors}
     automaton = ahocorasick.Automaton()
     for literal in literals:
-        automaton.add_word(literal, literal)
+        automaton.add_word(literal, (literal, len(literal) - 1))
     if literals:
         automaton.make_automaton()
 
     def find_literals(folded: str) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
         if literals:
-            for end, literal in automaton.iter(folded):
-                found.setdefault(literal, []).append(end - len(literal) + 1)
+            for end, (literal, back) in automaton.iter(folded):
+                starts = found.get(literal)
+                if starts is None:
+                    found[literal] = [end - back]
+                else:
+                    starts.append(end - back)
         return found
+
+    def has_provenance(text: str, found: Mapping[str, Sequence[int]],
+                       openings: Mapping[str, Sequence[int]] | None) -> bool:
+        """True when a provenance line is there; tried only where its literals are."""
+        for pattern, starts, window in provenance:
+            needs = starts or (window.anchors if window is not None else ())
+            if needs and not any(literal in found for literal in needs):
+                continue
+            if openings is None:
+                present = pattern.search(text) is not None
+            elif starts:
+                present = any(pattern.match(text, i) is not None
+                              for i in sorted({i for s in starts for i in openings.get(s, ())}))
+            elif window is not None:
+                present = bool(window.matches(pattern, text, openings, None))
+            else:
+                present = pattern.search(text) is not None
+            if present:
+                return True
+        return False
+
+    # A rule that adds nothing to the score and whose flags are dropped below its
+    # `flag_min_score` matters only once the score is known to reach that (or to let
+    # it apply): it is measured after the others, and only then.
+    def deferred(rule: Rule) -> bool:
+        return rule_signal(rule) == 0 and float(rule.params.get("flag_min_score", 0)) > 0
+
+    def speaks(rule: Rule, score: float) -> bool:
+        if rule.code not in enabled:
+            return False
+        if score >= float(rule.params.get("flag_min_score", 0)):
+            return True
+        return config.mt == "fix" and (rule.mode == "auto" or (
+            rule.mode == "auto-if-context" and score >= float(rule.params.get("min_score", settings.threshold))))
+
+    # Every MT rule has a slot: glossaries first, then detectors, in rule order, which is
+    # the order hits are ranked in. Glossaries run only when one of their keywords is found.
+    slot_rules = [g.rule for g in glossaries] + [rule for _, rule in detectors]
+    slot_deferred = [deferred(rule) for rule in slot_rules]
+    signal_of = {rule.code: rule_signal(rule) for rule in slot_rules}
+    keyword_slots: dict[str, list[int]] = {}
+    for slot, glossary in enumerate(glossaries):
+        for keyword in glossary.keywords:
+            keyword_slots.setdefault(keyword, []).append(slot)
+    always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords} | set(
+        range(len(glossaries), len(slot_rules)))
+
+    def measure_slot(slot: int, text: str, openings: Mapping[str, Sequence[int]] | None) -> list[Hit]:
+        if slot < len(glossaries):
+            return find_hits(glossaries[slot], text, timeout, openings)
+        detect, rule = detectors[slot - len(glossaries)]
+        return detect(text, rule)
+
+    # Glossary hits rank before detector hits at the same place.
+    order = {id(g.rule): 0 for g in glossaries}
 
     def measure(doc: Document) -> tuple[list[Hit], float, list[str]]:
         text = doc.text
-        hits: list[Hit] = []
-        folded = text.casefold()
+        # Casefolding an ASCII text is lower-casing it, which is faster.
+        folded = text.lower() if text.isascii() else text.casefold()
         found = find_literals(folded)
         # Offsets in the casefolded copy are the text's own when no character grew.
         openings = found if len(folded) == len(text) else None
-        for glossary in glossaries:
-            if not glossary.keywords or any(keyword in found for keyword in glossary.keywords):
-                hits.extend(find_hits(glossary, text, timeout, openings))
-        for detect, rule in detectors:
-            hits.extend(detect(text, rule))
-        fired = {hit.rule.code: hit.rule for hit in hits}
-        signals = sorted(code for code, rule in fired.items() if rule_signal(rule) > 0)
-        score = sum(rule_signal(fired[code]) for code in signals)
-        if doc.meta.get("mt_provenance") or any(
-                p.search(text) for p, starts in provenance if not starts or any(s in found for s in starts)):
+        triggered = set(always)
+        for literal in found:
+            triggered.update(keyword_slots.get(literal, ()))
+        per_slot: dict[int, list[Hit]] = {}
+        for slot in sorted(triggered):
+            if not slot_deferred[slot]:
+                per_slot[slot] = measure_slot(slot, text, openings)
+        fired = {hit.rule.code for hits in per_slot.values() for hit in hits}
+        signals = sorted(code for code in fired if signal_of[code] > 0)
+        score = sum(signal_of[code] for code in signals)
+        if doc.meta.get("mt_provenance") or has_provenance(text, found, openings):
             score += settings.provenance_weight
             signals.append("provenance")
+        hits: list[Hit] = []
+        for slot in sorted(triggered):
+            if slot_deferred[slot]:
+                if not speaks(slot_rules[slot], score):
+                    continue
+                per_slot[slot] = measure_slot(slot, text, openings)
+            hits.extend(per_slot[slot])
         return hits, score, signals
 
     def applies(hit: Hit, text: str, score: float) -> bool:
@@ -137,7 +208,6 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         text = doc.text
         # Glossary hits before detector hits at the same place, longer before shorter;
         # a hit that overlaps one already taken is dropped (it was the same artifact).
-        order = {id(g.rule): 0 for g in glossaries}
         hits = sorted((h for h in hits if h.rule.code in enabled),
                       key=lambda h: (h.start, order.get(id(h.rule), 1), h.start - h.end))
         pieces: list[str] = []
