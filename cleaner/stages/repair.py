@@ -2,11 +2,19 @@
 
 ftfy fixes text in independent segments (lines, or every `max_decode_length` code
 points), and once a segment contains "<" it stops unescaping HTML for the rest of the
-text. This stage walks the same segments with the same state, and hands a segment to
-ftfy only when a cheap check says ftfy could change it: most lines of web text are
-plain ASCII that ftfy returns untouched. The output is identical to
-`ftfy.fix_text(text, config)`; tests check that on the benchmark corpus and on ftfy's
-own test cases.
+text. This stage gives the same result with far less work:
+
+- one C-speed pass lists the characters of a document that are not plain printable
+  ASCII (`unusual_characters`); a document without any is returned as it is;
+- lines holding only plain ASCII and QUIET characters (curly quotes, dashes, NBSP,
+  bullets..., proven at import never to look like mojibake) can only have their quotes
+  uncurled and a CRLF end made LF: that is done for all of them at once;
+- every other line goes to `fix_and_explain`, ftfy's own per-segment loop rebuilt from
+  ftfy's functions, which skips the steps that provably cannot act.
+
+The output is identical to `ftfy.fix_text(text, config)`; tests check that on the
+benchmark corpus and on ftfy's own test cases, and check `fix_and_explain` against
+ftfy's step for step.
 
 One deliberate exception, for script awareness: in a segment that contains CJK
 letters, ftfy's `fix_character_width` is switched off, so full-width CJK punctuation
@@ -19,12 +27,14 @@ import re
 import re._constants as sre_c
 import unicodedata
 from collections.abc import Sequence
+from itertools import compress, count
+from operator import ne
 from typing import Any
 
 import ftfy
 import regex
-from ftfy.badness import BADNESS_RE, is_bad
 from ftfy import FIXERS, ExplanationStep, fix_encoding_and_explain
+from ftfy.badness import BADNESS_RE, is_bad
 from ftfy.fixes import uncurl_quotes, unescape_html
 
 from cleaner.config import Config
@@ -130,12 +140,18 @@ BADNESS_REACH = _badness_reach()
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-# Non-ASCII characters of ordinary clean English text: quotes, dashes, ellipsis, bullets,
-# NBSP. When every non-ASCII character of a text is one of these, ftfy's badness regex
-# cannot match, so `looks_bad` answers at once. That is proven against the regex itself
-# when this module loads (every alternative needs some character outside this set);
-# should a future ftfy break it, the set is not used.
-BENIGN = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00a0\u00b7"
+# Non-ASCII characters of ordinary clean English web text: quotes, dashes, ellipsis, NBSP,
+# bullets and list markers, guillemets, primes, arrows, check marks, (C) (R) TM and the
+# degree sign. When every non-ASCII character of a text is one of these, ftfy's badness
+# regex cannot match, so `looks_bad` answers at once. That is proven against the regex
+# itself when this module loads (every alternative needs some character outside this
+# set); should a future ftfy break it, the set is not used.
+BENIGN = (
+    "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00a0\u00b7"
+    "\u25aa\u25e6\u25a0\u25a1\u25cf\u25cb\u25c6\u25c7\u25ba\u25b8\u2666\u27a4\u2605\u2606"
+    "\u00ab\u00bb\u2039\u203a\u2032\u2033\u2190\u2192\u2191\u2193\u2713\u2714"
+    "\u00a9\u00ae\u2122\u00b0"
+)
 
 
 def _item_blocked(op: object, av: Any, allowed: set[str]) -> bool:
@@ -226,8 +242,9 @@ def fix_and_explain(text: str, config: ftfy.TextFixerConfig,
     a round changes nothing), made with ftfy's own functions, but each step runs only
     when it could change the text: unescape_html needs a "&"; fix_encoding returns text
     that is ASCII or not `is_bad` untouched; and every fixer but uncurl_quotes only
-    touches characters of UNSAFE. With `keep_cjk_width`, the script-aware exception:
-    fix_character_width is off when the text holds CJK letters.
+    touches characters of UNSAFE (of which a CRLF line end concerns fix_line_breaks
+    alone). With `keep_cjk_width`, the script-aware exception: fix_character_width is
+    off when the text holds CJK letters.
 
     >>> fix_and_explain("caf\u00c3\u00a9 &amp; \u201cmore\u201d", ftfy.TextFixerConfig())[0]
     'café & "more"'
@@ -246,7 +263,12 @@ def fix_and_explain(text: str, config: ftfy.TextFixerConfig,
         if config.fix_encoding and not text.isascii() and looks_bad(text):
             text, encoding_steps = fix_encoding_and_explain(text, config)
             steps.extend(encoding_steps or ())
-        if UNSAFE.search(text):
+        unsafe = UNSAFE.search(text)
+        # A CR that only ends a CRLF line end is common; fix_line_breaks is the one fixer
+        # it concerns, so it need not send the text through all eight.
+        crlf_end = (unsafe is not None and config.fix_line_breaks and unsafe.start() == len(text) - 2
+                    and text.endswith("\r\n"))
+        if unsafe is not None and not crlf_end:
             if keep_cjk_width and config.fix_character_width and CJK.search(original):
                 config = config._replace(fix_character_width=False)
             keep_cjk_width = False
@@ -256,11 +278,15 @@ def fix_and_explain(text: str, config: ftfy.TextFixerConfig,
                     if fixed != text:
                         steps.append(ExplanationStep("apply", name))
                         text = fixed
-        elif config.uncurl_quotes:
-            fixed = uncurl_quotes(text)
-            if fixed != text:
-                steps.append(ExplanationStep("apply", "uncurl_quotes"))
-                text = fixed
+        else:
+            if config.uncurl_quotes:
+                fixed = uncurl_quotes(text)
+                if fixed != text:
+                    steps.append(ExplanationStep("apply", "uncurl_quotes"))
+                    text = fixed
+            if crlf_end:
+                steps.append(ExplanationStep("apply", "fix_line_breaks"))
+                text = text[:-2] + "\n"
         if config.normalization is not None and not unicodedata.is_normalized(config.normalization, text):
             fixed = unicodedata.normalize(config.normalization, text)
             if fixed != text:
@@ -295,17 +321,28 @@ def _quote_map() -> dict[str, str]:
     # The benign curly quotes and what uncurl_quotes makes of them, checked against ftfy.
     quotes = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
     probe = "".join(quotes) + BENIGN
-    if uncurl_quotes(probe) != probe.translate(str.maketrans(quotes)):
+    if uncurl_quotes(probe) != probe.translate({ord(quote): plain for quote, plain in quotes.items()}):
         return {}
     return quotes
 
 
 QUOTES = _quote_map()
+
+
+def _nfc_beside_each_other(chars: str) -> bool:
+    # Each character is a starter (combining class 0) and none composes with the one
+    # before it (ASCII or from the set), so text made of them is NFC in any order.
+    alphabet = [chr(i) for i in range(128)] + list(chars)
+    return all(unicodedata.combining(char) == 0 for char in chars) and all(
+        unicodedata.is_normalized("NFC", first + char) for char in chars for first in alphabet)
+
+
 # Characters a line may hold and still need nothing of ftfy but uncurl_quotes (and
 # fix_line_breaks for a CRLF end): not UNSAFE, not "&", cannot make `is_bad` true
-# (proven at import, see NOT_BENIGN), NFC on their own and beside ASCII. Lines holding
-# only plain ASCII and these are fixed for the whole document at once.
-QUIET = frozenset(BENIGN) if NOT_BENIGN is not None and QUOTES else frozenset()
+# (proven at import, see NOT_BENIGN), and NFC beside each other and ASCII. Lines
+# holding only plain ASCII and these are fixed for the whole document at once.
+QUIET = (frozenset(BENIGN) if NOT_BENIGN is not None and QUOTES and _nfc_beside_each_other(BENIGN)
+         and not UNSAFE.search(BENIGN) else frozenset())
 
 
 def _step_impls(explanation: Sequence[tuple[str, str]]) -> list[str]:
@@ -370,19 +407,20 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             fixed = fixed.replace("\r\n", "\n")
         if fixed == text:
             return text
-        for offset, (before, after) in enumerate(zip(text.split("\n"), fixed.split("\n"))):
-            if before != after:
-                if before.endswith("\r"):
-                    before = before[:-1]
-                    if before != after and quote_rule is not None:
-                        changes.append(Change(quote_rule.code, quote_rule.stage, line + offset, 1, "replace",
-                                              before, after, quote_rule.summary))
-                    if break_rule is not None:
-                        changes.append(Change(break_rule.code, break_rule.stage, line + offset, 1, "replace",
-                                              before, after, break_rule.summary))
-                elif quote_rule is not None:
-                    changes.append(Change(quote_rule.code, quote_rule.stage, line + offset, 1, "replace",
+        befores, afters = text.split("\n"), fixed.split("\n")
+        for offset in compress(count(line), map(ne, befores, afters)):  # the changed lines, at C speed
+            before, after = befores[offset - line], afters[offset - line]
+            if before.endswith("\r"):
+                before = before[:-1]
+                if before != after and quote_rule is not None:
+                    changes.append(Change(quote_rule.code, quote_rule.stage, offset, 1, "replace",
                                           before, after, quote_rule.summary))
+                if break_rule is not None:
+                    changes.append(Change(break_rule.code, break_rule.stage, offset, 1, "replace",
+                                          before, after, break_rule.summary))
+            elif quote_rule is not None:
+                changes.append(Change(quote_rule.code, quote_rule.stage, offset, 1, "replace",
+                                      before, after, quote_rule.summary))
         return fixed
 
     def noisy_lines(text: str, unusual: str) -> list[int] | None:
