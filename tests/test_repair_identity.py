@@ -201,6 +201,7 @@ def test_quiet_lines_match_the_segment_path_on_generated_text(text: str) -> None
 
 def test_benign_characters_cannot_look_bad() -> None:
     assert repair.NOT_BENIGN is not None  # proven against ftfy's badness regex at import
+    assert repair.QUIET == frozenset(repair.BENIGN)  # and NFC-safe: lines of them skip ftfy
     benign = "It\u2019s \u201cquoted\u201d \u2014 and\u00a0so \u2026 \u2022 \u00b7 \u2018x\u2019 \u2013 y"
     assert not ftfy.badness.is_bad(benign)
     assert not repair.looks_bad(benign)
