@@ -98,8 +98,9 @@ def test_repair_equals_ftfy_on_a_corpus_sample(corpus_sample: list[str]) -> None
 PIECES = st.sampled_from([
     "a", "e", " ", "\n", "\r\n", "\r", "&amp;", "&", "<", ";", "'", "\u2019", "\u201c", "\u201d",
     "\u2018", "\u02bc", "\u00e9", "\u00c3", "\u00a9", "\u00a0", "\u00e2", "\u20ac", "\u2122",
-    "\u0153", "\u00c2", "\u2014", "\u2026", "\u0085", "\u0090", "\ufb01", "\uff01", "\u0301",
+    "\u0153", "\u00c2", "\u2014", "\u2026", "\u0085", "\u0090", "\ufb01", "\uff01", "\u0301", "\u25aa", "\u00bb", "\u00b0", "\u00c2\u00bb",
     "\u00e2\u20ac\u2122", "caf\u00c3\u00a9", "\u0420\u0459", "\u00f0\u0178\u02dc\u20ac", "\t",
+    "\u2022", "\u00b7", "\u2013", "&lt;", "&#10;", "\u2028", "\ud83d", "\u3000", "\u4e2d",
 ])
 
 
@@ -137,14 +138,13 @@ def test_ftfy_is_idempotent_on_its_own_cases_and_the_corpus(corpus_sample: list[
         assert ftfy.fix_text(fixed) == fixed
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(PIECES, max_size=20).map("".join))
-def test_cheap_answer_is_ftfys_answer(segment: str) -> None:
-    # Called on any text, the cheap check either declines or agrees with ftfy on it as
-    # one segment (fix_and_explain is ftfy's per-segment step).
-    cheap = repair.repair_cheaply(segment, True, True, True)
-    if cheap is not None:
-        assert cheap[0] == ftfy.fix_and_explain(segment)[0]
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=20).map("".join), st.booleans())
+def test_fast_fix_and_explain_is_ftfys(segment: str, unescaping: bool) -> None:
+    # The stage's own fix_and_explain skips fixers that cannot act; text and
+    # explanation must still be ftfy's, step for step.
+    config = ftfy.TextFixerConfig(unescape_html="auto" if unescaping else False)
+    assert repair.fix_and_explain(segment, config) == tuple(ftfy.fix_and_explain(segment, config))
 
 
 def test_badness_search_is_windowed_and_exact() -> None:
@@ -174,16 +174,34 @@ def test_quotes_keep_leaves_curly_quotes() -> None:
     assert keep(Document(text=text, meta={}))[0].text == text
 
 
-def test_whole_document_path_reports_what_the_segment_path_reports(
+def repair_by_segments_only(monkeypatch: pytest.MonkeyPatch) -> repair.Stage:
+    # Without the document-wide character list, every segment holding anything but
+    # plain ASCII goes to fix_segment: the slow, general walk.
+    stage = build_repair()
+    monkeypatch.setattr(repair, "unusual_characters", lambda text: None)
+    return stage
+
+
+def test_quiet_lines_report_what_the_segment_path_reports(
         corpus_sample: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     fast = [REPAIR(Document(text=text, meta={})) for text in corpus_sample]
-    monkeypatch.setattr(repair, "repair_document_cheaply", lambda text, limit: None)
-    slow = [REPAIR(Document(text=text, meta={})) for text in corpus_sample]
+    slow_stage = repair_by_segments_only(monkeypatch)
+    slow = [slow_stage(Document(text=text, meta={})) for text in corpus_sample]
     assert [(doc.text, changes) for doc, changes in fast] == [(doc.text, changes) for doc, changes in slow]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=60).map("".join))
+def test_quiet_lines_match_the_segment_path_on_generated_text(text: str) -> None:
+    fast = REPAIR(Document(text=text, meta={}))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        slow = repair_by_segments_only(monkeypatch)(Document(text=text, meta={}))
+    assert (fast[0].text, fast[1]) == (slow[0].text, slow[1])
 
 
 def test_benign_characters_cannot_look_bad() -> None:
     assert repair.NOT_BENIGN is not None  # proven against ftfy's badness regex at import
+    assert repair.QUIET == frozenset(repair.BENIGN)  # and NFC-safe: lines of them skip ftfy
     benign = "It\u2019s \u201cquoted\u201d \u2014 and\u00a0so \u2026 \u2022 \u00b7 \u2018x\u2019 \u2013 y"
     assert not ftfy.badness.is_bad(benign)
     assert not repair.looks_bad(benign)

@@ -2,11 +2,19 @@
 
 ftfy fixes text in independent segments (lines, or every `max_decode_length` code
 points), and once a segment contains "<" it stops unescaping HTML for the rest of the
-text. This stage walks the same segments with the same state, and hands a segment to
-ftfy only when a cheap check says ftfy could change it: most lines of web text are
-plain ASCII that ftfy returns untouched. The output is identical to
-`ftfy.fix_text(text, config)`; tests check that on the benchmark corpus and on ftfy's
-own test cases.
+text. This stage gives the same result with far less work:
+
+- one C-speed pass lists the characters of a document that are not plain printable
+  ASCII (`unusual_characters`); a document without any is returned as it is;
+- lines holding only plain ASCII and QUIET characters (curly quotes, dashes, NBSP,
+  bullets..., proven at import never to look like mojibake) can only have their quotes
+  uncurled and a CRLF end made LF: that is done for all of them at once;
+- every other line goes to `fix_and_explain`, ftfy's own per-segment loop rebuilt from
+  ftfy's functions, which skips the steps that provably cannot act.
+
+The output is identical to `ftfy.fix_text(text, config)`; tests check that on the
+benchmark corpus and on ftfy's own test cases, and check `fix_and_explain` against
+ftfy's step for step.
 
 One deliberate exception, for script awareness: in a segment that contains CJK
 letters, ftfy's `fix_character_width` is switched off, so full-width CJK punctuation
@@ -19,12 +27,15 @@ import re
 import re._constants as sre_c
 import unicodedata
 from collections.abc import Sequence
+from itertools import compress, count
+from operator import ne
 from typing import Any
 
 import ftfy
 import regex
+from ftfy import FIXERS, ExplanationStep, fix_encoding_and_explain
 from ftfy.badness import BADNESS_RE, is_bad
-from ftfy.fixes import uncurl_quotes
+from ftfy.fixes import uncurl_quotes, unescape_html
 
 from cleaner.config import Config
 from cleaner.model import Change, Document
@@ -127,21 +138,20 @@ def _badness_reach() -> int | None:
 
 BADNESS_REACH = _badness_reach()
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# The same badness pattern over a whole document: with MULTILINE, "^" matches at every
-# line start, which is where each of ftfy's segments starts (for lines shorter than
-# max_decode_length). A match across a line end only sends the document to the
-# segment-by-segment path, so the whole-document answer is never wrongly "not bad".
-BADNESS_LINES_RE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
-UNSAFE_BUT_CR = re.compile(UNSAFE.pattern.replace("\\x0b-\\x1f", "\\x0b\\x0c\\x0e-\\x1f"))
-# Lines the whole-document path reports: those holding a curly quote or a CR.
-QUOTE_OR_CR = re.compile(r"[\r\u02bc\u2018-\u201f]")
 
-# Non-ASCII characters of ordinary clean English text: quotes, dashes, ellipsis, bullets,
-# NBSP. When every non-ASCII character of a text is one of these, ftfy's badness regex
-# cannot match, so `looks_bad` answers at once. That is proven against the regex itself
-# when this module loads (every alternative needs some character outside this set);
-# should a future ftfy break it, the set is not used.
-BENIGN = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00a0\u00b7"
+
+# Non-ASCII characters of ordinary clean English web text: quotes, dashes, ellipsis, NBSP,
+# bullets and list markers, guillemets, primes, arrows, check marks, (C) (R) TM and the
+# degree sign. When every non-ASCII character of a text is one of these, ftfy's badness
+# regex cannot match, so `looks_bad` answers at once. That is proven against the regex
+# itself when this module loads (every alternative needs some character outside this
+# set); should a future ftfy break it, the set is not used.
+BENIGN = (
+    "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u00a0\u00b7"
+    "\u25aa\u25e6\u25a0\u25a1\u25cf\u25cb\u25c6\u25c7\u25ba\u25b8\u2666\u27a4\u2605\u2606"
+    "\u00ab\u00bb\u2039\u203a\u2032\u2033\u2190\u2192\u2191\u2193\u2713\u2714"
+    "\u00a9\u00ae\u2122\u00b0"
+)
 
 
 def _item_blocked(op: object, av: Any, allowed: set[str]) -> bool:
@@ -192,7 +202,7 @@ def _benign_proven() -> bool:
 NOT_BENIGN = re.compile(f"[^\\x00-\\x7f{BENIGN}]") if _benign_proven() else None
 
 
-def looks_bad(segment: str, badness: re.Pattern[str] = BADNESS_RE) -> bool:
+def looks_bad(segment: str) -> bool:
     """Answer exactly as ftfy's `is_bad`, searching only near non-ASCII characters.
 
     >>> looks_bad("The caf\u00c3\u00a9 is open."), looks_bad("The caf\u00e9 is open.")
@@ -201,84 +211,138 @@ def looks_bad(segment: str, badness: re.Pattern[str] = BADNESS_RE) -> bool:
     if NOT_BENIGN is not None and NOT_BENIGN.search(segment) is None:
         return False
     if BADNESS_REACH is None:
-        return is_bad(segment) if badness is BADNESS_RE else badness.search(segment) is not None
+        return is_bad(segment)
     reach = BADNESS_REACH - 1
     window_start, window_end = -1, -1
     for run in NON_ASCII.finditer(segment):
         start, end = max(0, run.start() - reach), run.end() + reach
         if start > window_end:
             # pos/endpos keep "^" meaning the start of the segment, as in is_bad.
-            if window_end > 0 and badness.search(segment, window_start, window_end):
+            if window_end > 0 and BADNESS_RE.search(segment, window_start, window_end):
                 return True
             window_start = start
         window_end = end
-    return window_end > 0 and badness.search(segment, window_start, window_end) is not None
+    return window_end > 0 and BADNESS_RE.search(segment, window_start, window_end) is not None
 
 
+# ftfy's fixers after fix_encoding, in the order fix_and_explain applies them.
+FIXER_ORDER = ("fix_c1_controls", "fix_latin_ligatures", "fix_character_width", "uncurl_quotes",
+               "fix_line_breaks", "fix_surrogates", "remove_terminal_escapes", "remove_control_chars")
+# Steps that cannot make a second pass of fix_text differ from the first, unless they put
+# a line break inside a segment (see `fix_segment`).
+SETTLED_STEPS = frozenset({("apply", "unescape_html"), ("apply", "uncurl_quotes"),
+                           ("apply", "fix_line_breaks")})
 
 
-def repair_cheaply(segment: str, unescaping: bool, uncurling: bool,
-                   breaking: bool) -> tuple[str, list[Step]] | None:
-    """Return what ftfy would make of a segment, and its steps, when that is certain without ftfy.
+def fix_and_explain(text: str, config: ftfy.TextFixerConfig,
+                    keep_cjk_width: bool = False) -> tuple[str, list[ExplanationStep]]:
+    """Return `ftfy.fix_and_explain(text, config)`, skipping the fixers that cannot act.
 
-    ftfy's fix_and_explain runs unescape_html, fix_encoding, eight fixers and NFC in a
-    loop until nothing changes. For a segment with no "&" (or with unescaping off),
-    nothing from UNSAFE, in NFC, and that `is_bad` does not flag, every step is a no-op
-    except uncurl_quotes: fix_encoding returns text that is not `is_bad` untouched, and
-    each other fixer only touches characters listed in UNSAFE. The second round sees
-    the uncurled text, so it must pass `is_bad` and NFC too; then ftfy stops. A CRLF
-    line end is the one UNSAFE character allowed: fix_encoding sees it in the first
-    round (so `is_bad` is asked with the CR), fix_line_breaks then makes it LF.
-    Anything else answers None and goes to ftfy itself, so a wrong None here only
-    costs time, never identity.
+    The same loop as ftfy's (unescape, fix_encoding, eight fixers, normalization, until
+    a round changes nothing), made with ftfy's own functions, but each step runs only
+    when it could change the text: unescape_html needs a "&"; fix_encoding returns text
+    that is ASCII or not `is_bad` untouched; and every fixer but uncurl_quotes only
+    touches characters of UNSAFE (of which a CRLF line end concerns fix_line_breaks
+    alone). With `keep_cjk_width`, the script-aware exception: fix_character_width is
+    off when the text holds CJK letters.
 
-    >>> repair_cheaply("A \u201cfine\u201d caf\u00e9\\r\\n", True, True, True)
-    ('A "fine" café\\n', [('apply', 'uncurl_quotes'), ('apply', 'fix_line_breaks')])
-    >>> repair_cheaply("caf\u00c3\u00a9\\n", True, True, True) is None
-    True
+    >>> fix_and_explain("caf\u00c3\u00a9 &amp; \u201cmore\u201d", ftfy.TextFixerConfig())[0]
+    'café & "more"'
     """
-    if unescaping and "&" in segment:
-        return None
-    steps: list[Step] = []
-    crlf = breaking and segment.endswith("\r\n") and segment.count("\r") == 1
-    if crlf:
-        if looks_bad(segment):
-            return None
-        segment = segment[:-2] + "\n"
-    if UNSAFE.search(segment) or not unicodedata.is_normalized("NFC", segment) or looks_bad(segment):
-        return None
-    if uncurling:
-        fixed = uncurl_quotes(segment)
-        if fixed != segment:
-            if not fixed.isascii() and (looks_bad(fixed) or not unicodedata.is_normalized("NFC", fixed)):
-                return None
-            steps.append(("apply", "uncurl_quotes"))
-            segment = fixed
-    if crlf:
-        steps.append(("apply", "fix_line_breaks"))
-    return segment, steps
+    if config.unescape_html == "auto" and "<" in text:
+        config = config._replace(unescape_html=False)
+    original = text
+    steps: list[ExplanationStep] = []
+    while True:
+        before = text
+        if config.unescape_html and "&" in text:
+            fixed = unescape_html(text)
+            if fixed != text:
+                steps.append(ExplanationStep("apply", "unescape_html"))
+                text = fixed
+        if config.fix_encoding and not text.isascii() and looks_bad(text):
+            text, encoding_steps = fix_encoding_and_explain(text, config)
+            steps.extend(encoding_steps or ())
+        unsafe = UNSAFE.search(text)
+        # A CR that only ends a CRLF line end is common; fix_line_breaks is the one fixer
+        # it concerns, so it need not send the text through all eight.
+        crlf_end = (unsafe is not None and config.fix_line_breaks and unsafe.start() == len(text) - 2
+                    and text.endswith("\r\n"))
+        if unsafe is not None and not crlf_end:
+            if keep_cjk_width and config.fix_character_width and CJK.search(original):
+                config = config._replace(fix_character_width=False)
+            keep_cjk_width = False
+            for name in FIXER_ORDER:
+                if getattr(config, name):
+                    fixed = FIXERS[name](text)
+                    if fixed != text:
+                        steps.append(ExplanationStep("apply", name))
+                        text = fixed
+        else:
+            if config.uncurl_quotes:
+                fixed = uncurl_quotes(text)
+                if fixed != text:
+                    steps.append(ExplanationStep("apply", "uncurl_quotes"))
+                    text = fixed
+            if crlf_end:
+                steps.append(ExplanationStep("apply", "fix_line_breaks"))
+                text = text[:-2] + "\n"
+        if config.normalization is not None and not unicodedata.is_normalized(config.normalization, text):
+            fixed = unicodedata.normalize(config.normalization, text)
+            if fixed != text:
+                steps.append(ExplanationStep("normalize", config.normalization))
+                text = fixed
+        if text == before:
+            return text, steps
 
 
-def repair_document_cheaply(text: str, limit: int) -> str | None:
-    """Return what ftfy makes of a whole document when only quotes and CRLF can change.
+# Bytes of plain printable ASCII without "&", plus tab and LF: no fixer of ftfy acts on
+# them. Deleting them from a document's UTF-8 leaves (valid UTF-8 for) the rest.
+PLAIN_BYTES = bytes([0x09, 0x0A, *range(0x20, 0x26), *range(0x27, 0x7F)])
 
-    The document-wide form of `repair_cheaply`, for the common case: no "&", no
-    character from UNSAFE but the CR of a CRLF, NFC, and not `is_bad` in any line,
-    before and after uncurling (checked with BADNESS_LINES_RE). Then every segment
-    takes the cheap path, and the whole text can be fixed in two substitutions.
-    Anything else answers None and the document goes segment by segment.
+
+def unusual_characters(text: str) -> str | None:
+    """The characters of `text` that are not plain printable ASCII, in order (None: surrogates).
+
+    One encode and one bytes.translate run at C speed over the whole document; the
+    answer is usually a few hundred characters, against which set tests are cheap.
+
+    >>> unusual_characters("It\u2019s 5 & 6\\r\\n")
+    '\u2019&\\r'
     """
-    if "&" in text or len(text) >= limit or text.count("\r") != text.count("\r\n"):
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: let the segment-by-segment path see them
         return None
-    if UNSAFE_BUT_CR.search(text) or not unicodedata.is_normalized("NFC", text):
-        return None
-    if looks_bad(text, BADNESS_LINES_RE):
-        return None
-    fixed = uncurl_quotes(text).replace("\r\n", "\n")
-    if fixed != text and not fixed.isascii() and (
-            looks_bad(fixed, BADNESS_LINES_RE) or not unicodedata.is_normalized("NFC", fixed)):
-        return None
-    return fixed
+    return data.translate(None, PLAIN_BYTES).decode("utf-8")
+
+
+def _quote_map() -> dict[str, str]:
+    # The benign curly quotes and what uncurl_quotes makes of them, checked against ftfy.
+    quotes = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+    probe = "".join(quotes) + BENIGN
+    if uncurl_quotes(probe) != probe.translate({ord(quote): plain for quote, plain in quotes.items()}):
+        return {}
+    return quotes
+
+
+QUOTES = _quote_map()
+
+
+def _nfc_beside_each_other(chars: str) -> bool:
+    # Each character is a starter (combining class 0) and none composes with the one
+    # before it (ASCII or from the set), so text made of them is NFC in any order.
+    alphabet = [chr(i) for i in range(128)] + list(chars)
+    return all(unicodedata.combining(char) == 0 for char in chars) and all(
+        unicodedata.is_normalized("NFC", first + char) for char in chars for first in alphabet)
+
+
+# Characters a line may hold and still need nothing of ftfy but uncurl_quotes (and
+# fix_line_breaks for a CRLF end): not UNSAFE, not "&", cannot make `is_bad` true
+# (proven at import, see NOT_BENIGN), and NFC beside each other and ASCII. Lines
+# holding only plain ASCII and these are fixed for the whole document at once.
+QUIET = (frozenset(BENIGN) if NOT_BENIGN is not None and QUOTES and _nfc_beside_each_other(BENIGN)
+         and not UNSAFE.search(BENIGN) else frozenset())
 
 
 def _step_impls(explanation: Sequence[tuple[str, str]]) -> list[str]:
@@ -309,94 +373,150 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         return lambda doc: (doc, [])
 
     quote_rule, break_rule = enabled.get("uncurl_quotes"), enabled.get("fix_line_breaks")
-
-    def _line_changes(text: str, fixed: str) -> list[Change]:
-        # One Change per rule and changed line, as the segment path reports them. Lines
-        # correspond one to one; in `fixed` a line starts earlier by the CRs removed before it.
-        changes: list[Change] = []
-        end = 0
-        number, counted, crs = 1, 0, 0
-        for hit in QUOTE_OR_CR.finditer(text):
-            if hit.start() < end:
-                continue
-            start = text.rfind("\n", 0, hit.start()) + 1
-            end = text.find("\n", start) + 1 or len(text)
-            number += text.count("\n", counted, start)
-            crs += text.count("\r", counted, start)
-            counted = start
-            segment = text[start:end]
-            crlf = segment.endswith("\r\n")
-            before = segment[:-2] if crlf else segment.rstrip("\n")
-            after = fixed[start - crs:start - crs + len(before)]
-            if after != before and quote_rule is not None:
-                changes.append(Change(quote_rule.code, quote_rule.stage, number, 1, "replace", before, after,
-                                      quote_rule.summary))
-            if crlf and break_rule is not None:
-                changes.append(Change(break_rule.code, break_rule.stage, number, 1, "replace", before, after,
-                                      break_rule.summary))
-        return changes
-
+    without_unescape = base._replace(unescape_html=False)
     uncurling = bool(settings["uncurl_quotes"])
     breaking = bool(settings["fix_line_breaks"])
     limit = base.max_decode_length
 
+    def fix_segment(segment: str, line: int, unescaping: bool, cut: bool,
+                    changes: list[Change]) -> tuple[str, bool]:
+        # One of ftfy's segments, fixed as fix_text fixes it; reports a Change per fix
+        # family. The flag says a second pass could change the result: only when the
+        # segment changed by more than unescaping, uncurling and a CRLF end, or got a
+        # line break inside (which makes new segments), or was cut at `limit` (where
+        # new lengths move the cuts). Any other result is a fixed point of ftfy.
+        fixed, steps = fix_and_explain(segment, base if unescaping else without_unescape, keep_cjk_width=True)
+        if fixed == segment:
+            return fixed, False
+        for impl in _step_impls(steps):
+            rule = enabled[impl]
+            changes.append(Change(rule.code, rule.stage, line, 1, "replace",
+                                  segment.rstrip("\r\n"), fixed.rstrip("\n"), rule.summary))
+        again = cut or "\n" in fixed[:-1] or not SETTLED_STEPS.issuperset(steps)
+        return fixed, again
+
+    def fix_quiet(text: str, line: int, quotes: Sequence[str], crlf: bool, changes: list[Change]) -> str:
+        # Whole lines that hold only plain ASCII and QUIET characters (and a CRLF end):
+        # ftfy would uncurl their quotes and make CRLF LF, nothing else. Done for all of
+        # them at once; then one Change per rule and changed line, as fix_segment
+        # reports them (lines correspond one to one).
+        fixed = text
+        for quote in quotes:
+            fixed = fixed.replace(quote, QUOTES[quote])
+        if crlf:
+            fixed = fixed.replace("\r\n", "\n")
+        if fixed == text:
+            return text
+        befores, afters = text.split("\n"), fixed.split("\n")
+        for offset in compress(count(line), map(ne, befores, afters)):  # the changed lines, at C speed
+            before, after = befores[offset - line], afters[offset - line]
+            if before.endswith("\r"):
+                before = before[:-1]
+                if before != after and quote_rule is not None:
+                    changes.append(Change(quote_rule.code, quote_rule.stage, offset, 1, "replace",
+                                          before, after, quote_rule.summary))
+                if break_rule is not None:
+                    changes.append(Change(break_rule.code, break_rule.stage, offset, 1, "replace",
+                                          before, after, break_rule.summary))
+            elif quote_rule is not None:
+                changes.append(Change(quote_rule.code, quote_rule.stage, offset, 1, "replace",
+                                      before, after, quote_rule.summary))
+        return fixed
+
+    def noisy_lines(text: str, unusual: str) -> list[int] | None:
+        # The starts of the lines that need fix_segment: those holding a character that
+        # is neither plain ASCII nor QUIET. None when there is none.
+        quiet = QUIET
+        if "\r" in unusual and breaking and text.count("\r") == text.count("\r\n"):
+            quiet = quiet | {"\r"}
+        noisy = set(unusual).difference(quiet)
+        if not noisy:
+            return None
+        starts: set[int] = set()
+        for char in noisy:
+            found = text.find(char)
+            while found >= 0:
+                start = text.rfind("\n", 0, found) + 1
+                starts.add(start)
+                found = text.find("\n", found)
+                if found < 0:
+                    break
+                found = text.find(char, found)
+        return sorted(starts)
+
     def repair_once(text: str) -> tuple[str, list[Change], bool]:
-        # One pass, as ftfy.fix_text makes it. Visit only the segments (ftfy's: lines, cut
-        # every max_decode_length characters) that hold an INTERESTING character; all
-        # others are plain ASCII ftfy returns as is. The flag says whether ftfy itself
-        # changed a segment (only then can a second pass change anything).
-        found = INTERESTING.search(text)
-        if found is None:
+        # One pass, as ftfy.fix_text makes it. The flag says whether a further pass
+        # could change the text (see fix_segment).
+        unusual = unusual_characters(text) if len(text) < limit else None
+        if unusual == "":
             return text, [], False
-        if uncurling and breaking and base.unescape_html:
-            whole = repair_document_cheaply(text, limit)
-            if whole is not None:
-                return (whole, _line_changes(text, whole), False) if whole != text else (text, [], False)
+        if unusual is None:
+            return repair_by_segments(text)
+        quotes = [quote for quote in QUOTES if quote in unusual] if uncurling else []
+        crlf = breaking and "\r\n" in text
+        changes: list[Change] = []
+        starts = noisy_lines(text, unusual)
+        if starts is None:
+            fixed = fix_quiet(text, 1, quotes, crlf, changes)
+            return fixed, changes, False
         # ftfy switches unescape_html off from the first segment that holds "<" onwards.
         first_lt = text.find("<") if base.unescape_html == "auto" else -1
         out: list[str] = []
+        again = False
+        done, line = 0, 1  # text[:done] is fixed into `out`; `line` is the number of the line at `done`
+        for start in starts:
+            if start > done:
+                quiet = text[done:start]
+                out.append(fix_quiet(quiet, line, quotes, crlf, changes))
+                line += quiet.count("\n")
+            end = text.find("\n", start) + 1 or len(text)
+            unescaping = bool(base.unescape_html) and (first_lt < 0 or first_lt >= end)
+            fixed, changed = fix_segment(text[start:end], line, unescaping, False, changes)
+            out.append(fixed)
+            again = again or changed
+            line += 1
+            done = end
+        if done < len(text):
+            out.append(fix_quiet(text[done:], line, quotes, crlf, changes))
+        return "".join(out), changes, again
+
+    def repair_by_segments(text: str) -> tuple[str, list[Change], bool]:
+        # The general walk, for documents of `limit` characters or more (lines may be cut)
+        # and text with surrogates: every segment (ftfy's: lines, cut every `limit`
+        # characters) holding a character other than plain ASCII goes to fix_segment.
+        first_lt = text.find("<") if base.unescape_html == "auto" else -1
+        out: list[str] = []
         changes: list[Change] = []
-        ftfy_changed = False
-        done = 0  # text[:done] is already in `out`
-        line, counted = 1, 0
+        again = False
+        done, line, counted = 0, 1, 0
+        found = INTERESTING.search(text)
         while found is not None:
             line_start = text.rfind("\n", 0, found.start()) + 1
             start = line_start + (found.start() - line_start) // limit * limit
             end = min(text.find("\n", start) + 1 or len(text), start + limit)
+            line += text.count("\n", counted, start)
+            counted = start
+            unescaping = bool(base.unescape_html) and (first_lt < 0 or first_lt >= end)
             segment = text[start:end]
-            unescaping = base.unescape_html == "auto" and (first_lt < 0 or first_lt >= end)
-            cheap = repair_cheaply(segment, unescaping, uncurling, breaking)
-            if cheap is None:
-                config = base if unescaping else base._replace(unescape_html=False)
-                if config.fix_character_width and CJK.search(segment):
-                    config = config._replace(fix_character_width=False)
-                fixed, steps = ftfy.fix_and_explain(segment, config)
-                explanation: Sequence[tuple[str, str]] = steps or ()
-                ftfy_changed = ftfy_changed or fixed != segment
-            else:
-                fixed, explanation = cheap
+            cut = end - start == limit and not segment.endswith("\n")
+            fixed, changed = fix_segment(segment, line, unescaping, cut, changes)
             if fixed != segment:
-                line += text.count("\n", counted, start)
-                counted = start
                 out.append(text[done:start])
                 out.append(fixed)
                 done = end
-                for impl in _step_impls(explanation):
-                    rule = enabled[impl]
-                    changes.append(Change(rule.code, rule.stage, line, 1, "replace",
-                                          segment.rstrip("\r\n"), fixed.rstrip("\n"), rule.summary))
+            again = again or changed
             found = INTERESTING.search(text, end)
         if done == 0:
-            return text, [], False
+            return text, changes, again
         out.append(text[done:])
-        return "".join(out), changes, ftfy_changed
+        return "".join(out), changes, again
 
     def repair(doc: Document) -> tuple[Document, list[Change]]:
         # ftfy is idempotent on nearly all text (all of its own test cases and the whole
         # benchmark corpus), but not on all: some layered mojibake decodes one layer per
-        # pass, and a CR that becomes LF splits a segment anew. Where ftfy changed
-        # something, pass again (at most three more times), so cleaning is idempotent;
-        # everywhere else one pass is ftfy.fix_text exactly.
+        # pass, and a CR that becomes LF splits a segment anew. Where a second pass could
+        # change something, pass again (at most three more times), so cleaning is
+        # idempotent; everywhere else one pass is ftfy.fix_text exactly.
         text, changes, again = repair_once(doc.text)
         for _ in range(3):
             if not again:
