@@ -91,8 +91,8 @@ def _badness_reach() -> int | None:
     None (search whole segments, as ftfy does) if a future ftfy breaks those facts.
     """
     try:
-        from re import _constants as sre  # type: ignore[attr-defined]
-        from re import _parser as parser  # type: ignore[attr-defined]
+        from re import _constants as sre
+        from re import _parser as parser
 
         parsed = parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
 
