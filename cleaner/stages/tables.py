@@ -105,6 +105,8 @@ def _edit_rows(table: Table, rule: Rule, edit: Callable[[Row, int], Sequence[str
                                    else row.source,
                                    format_cells(new.cells, row.lead, row.trail)))
         rows.append(new)
+    if not changes:
+        return table, changes  # the same rows: keep the table (and what it has worked out)
     return Table(tuple(rows)), changes
 
 
@@ -144,6 +146,8 @@ def merge_wrapped_cells(parts: list[Part], rule: Rule) -> tuple[list[Part], list
 def drop_trailing_cells(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
     """Drop runs of empty cells past the table's true width (`| ||||||||`); keep empty data cells."""
     def edit(row: Row, n: int) -> Sequence[str]:
+        if len(row.cells) <= n:
+            return row.cells  # no cell past the table's width
         return row.cells[:max(n, content_length(row))]
 
     return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
@@ -156,6 +160,14 @@ def strip_cell_debris(parts: list[Part], rule: Rule) -> tuple[list[Part], list[C
     reverse), so "{name}" in a template column stays.
     """
     pairs = [(str(p)[0], str(p)[1]) for p in rule.params.get("pairs", ["{}"]) if len(str(p)) == 2]
+    debris = "".join(opening + closing for opening, closing in pairs)
+
+    def edit(row: Row, n: int) -> Sequence[str]:
+        # Most rows hold no debris character at all: nothing to strip.
+        joined = "".join(row.cells)
+        if not any(char in joined for char in debris):
+            return row.cells
+        return [clean(c) for c in row.cells]
 
     def clean(cell: str) -> str:
         changed = True
@@ -168,7 +180,7 @@ def strip_cell_debris(parts: list[Part], rule: Rule) -> tuple[list[Part], list[C
                     cell, changed = cell[1:].lstrip(), True
         return cell
 
-    return _map_tables(parts, lambda table: _edit_rows(table, rule, lambda row, n: [clean(c) for c in row.cells]))
+    return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
 
 
 def _move_out(parts: list[Part], rule: Rule, cut: Callable[[Row, int], tuple[list[str], str] | None],
@@ -269,7 +281,12 @@ def fit_ragged_rows(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Cha
 
 def escape_cell_pipes(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
     """Escape a literal pipe inside a cell (in a code span) as `\\|`, as GFM requires."""
-    return _map_tables(parts, lambda table: _edit_rows(table, rule, lambda row, n: [escape_pipes(c) for c in row.cells]))
+    def edit(row: Row, n: int) -> Sequence[str]:
+        if not any("|" in cell for cell in row.cells):
+            return row.cells  # the usual row: no pipe inside a cell
+        return [escape_pipes(c) for c in row.cells]
+
+    return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
 
 
 def rebuild_delimiter(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
@@ -345,51 +362,76 @@ def split_glued_headings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     the signals that must all agree before a split.
     """
     words = heading_words(rule)
-    if not may_hold_glue(text, words.openers):
+    candidates = glue_lines(text, words.openers)
+    if not candidates:
         return text, []
     lines = text.split("\n")
+    split: dict[int, list[str]] = {}
+    for index in candidates:
+        line = lines[index]
+        if "|" in line or not line.strip():
+            continue
+        pieces = split_line(line, words)
+        if len(pieces) > 1:
+            split[index + 1] = pieces
+    if not split:
+        return text, []
     changes: list[Change] = []
     out: list[str] = []
     for number, line in enumerate(lines, 1):
-        if "|" in line or not line.strip():
+        parts = split.get(number)
+        if parts is None:
             out.append(line)
             continue
-        pieces = split_line(line, words)
-        if len(pieces) == 1:
-            out.append(line)
-            continue
-        after = "\n\n".join(pieces)
+        after = "\n\n".join(parts)
         changes.append(line_change(rule, number, line, after, "replace"))
         if out and out[-1].strip():
             out.append("")
         out.append(after)
         if number < len(lines) and lines[number].strip():
             out.append("")
-    if not changes:
-        return text, []
     return "\n".join(out), changes
 
 
-def may_hold_glue(text: str, openers: frozenset[str]) -> bool:
-    """False only when no opener's capital ("The", "In", ...) follows a lower-case letter.
+def glue_lines(text: str, openers: frozenset[str]) -> Sequence[int]:
+    """The 0-based numbers of the lines where an opener ("The", "In", ...) follows a lower-case letter.
 
     A split needs a glued word whose second half is an opener: most documents have none,
-    and one stdlib search (capital first, then a look back) is far cheaper than reading
-    every line. Non-ASCII characters count as lower-case letters here.
+    and one stdlib search (capital first, then a look back, then the opener itself) is far
+    cheaper than reading every line. Non-ASCII characters count as lower-case letters here,
+    and an opener counts when no ASCII lower-case letter follows it, so no line that could
+    be split is missed. Openers that do not start with an ASCII capital get no cheap guard:
+    then every line is a candidate.
     """
-    pattern = _glue_guard(openers)
-    return pattern is None or pattern.search(text) is not None
+    guard = _glue_guard(openers)
+    if guard is None:
+        return range(text.count("\n") + 1)
+    capital, opener = guard
+    numbers: list[int] = []
+    line, counted = 0, 0
+    for match in capital.finditer(text):
+        start = match.start()
+        if opener.match(text, start) is None:
+            continue
+        line += text.count("\n", counted, start)
+        counted = start
+        if not numbers or numbers[-1] != line:
+            numbers.append(line)
+    return numbers
 
 
 @lru_cache(maxsize=16)
-def _glue_guard(openers: frozenset[str]) -> re.Pattern[str] | None:
+def _glue_guard(openers: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    # (an opener's capital after a lower-case letter, an opener not running on in lower case)
     capitals = {opener[:1] for opener in openers}
     if not all(len(c) == 1 and "A" <= c <= "Z" for c in capitals):
-        return None  # an opener that does not start with an ASCII capital: no cheap guard
+        return None
     if not capitals:
-        return re.compile("(?!)")
+        return re.compile("(?!)"), re.compile("(?!)")
     letters = "".join(sorted(capitals))
-    return re.compile(f"[{letters}](?<=[a-z\u0080-\U0010ffff][{letters}])")
+    names = "|".join(re.escape(opener) for opener in sorted(openers, key=lambda o: (-len(o), o)))
+    return (re.compile(f"[{letters}](?<=[a-z\u0080-\U0010ffff][{letters}])"),
+            re.compile(f"(?:{names})(?![a-z])"))
 
 
 @lru_cache(maxsize=64)
