@@ -39,6 +39,9 @@ BULLET_LINE = regex.compile(r"(?m)^[ \t]*[\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u
 STRAY_CONTROLS = regex.compile(r"[^\P{Cc}\n\t]+")
 LONE_SURROGATES = regex.compile(r"\p{Cs}")
 TRAILING_SPACE = regex.compile(r"(?m)[ \t]+$")
+# A newline that ends a line with trailing blanks. Led by the newline, so re jumps from one
+# newline to the next and looks back only there: cheaper than finding " \n" and "\t\n".
+BLANK_BEFORE_NEWLINE = re.compile(r"\n(?<=[ \t]\n)")
 LIST_ITEM = regex.compile(r"^(?:[-*+] |\d{1,3}[.)] )")
 TABLE_DELIMITER = regex.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
@@ -195,13 +198,9 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Remove spaces and tabs at line ends (a line of only spaces becomes empty)."""
     # A match ends before a newline or at the end: without " \n", "\t\n" or a final
     # space or tab there is none.
-    # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their last
-    # character (before a newline, or the text's last) with str.find. A two-character
-    # needle costs a full scan each time, so there is no separate `in` guard, and tabs
-    # (rare) are looked for only in a text that has one.
-    ends = [index + 1 for index in offsets(text, " \n")]
-    if "\t" in text:
-        ends = sorted({*ends, *(index + 1 for index in offsets(text, "\t\n"))})
+    # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their end
+    # (a newline after a space or tab, or the text's end) and walked back by hand.
+    ends = [match.start() for match in BLANK_BEFORE_NEWLINE.finditer(text)]
     if text.endswith((" ", "\t")):
         ends.append(len(text))
     if not ends:
@@ -241,9 +240,7 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     previous = ""
     blank_run = 0
     previous_kind = ""
-    number = 0
-    for line in lines:
-        number += 1
+    for number, line in enumerate(lines, 1):
         if not line or line.isspace():  # the same test as `not line.strip()`, without a copy
             blank_run += 1
             continue
@@ -252,7 +249,7 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
         first = line[0]
         if first in "-*+":
             kind = "list" if line[1:2] == " " else "table" if "|" in line else "para"
-        elif (first.isdigit() or not first.isascii()) and LIST_ITEM.match(line):
+        elif ("0" <= first <= "9" or first > "\x7f") and LIST_ITEM.match(line):  # ASCII digit, or not ASCII
             kind = "list"
         else:
             kind = "table" if "|" in line else "para"

@@ -397,41 +397,54 @@ def glue_lines(text: str, openers: frozenset[str]) -> Sequence[int]:
     """The 0-based numbers of the lines where an opener ("The", "In", ...) follows a lower-case letter.
 
     A split needs a glued word whose second half is an opener: most documents have none,
-    and one stdlib search (capital first, then a look back, then the opener itself) is far
-    cheaper than reading every line. Non-ASCII characters count as lower-case letters here,
-    and an opener counts when no ASCII lower-case letter follows it, so no line that could
-    be split is missed. Openers that do not start with an ASCII capital get no cheap guard:
-    then every line is a candidate.
+    and finding the candidates is far cheaper than reading every line. Non-ASCII
+    characters count as lower-case letters here, and an opener counts when no ASCII
+    lower-case letter follows it, so no line that could be split is missed. Openers that
+    do not start with an ASCII capital get no cheap guard: then every line is a candidate.
+
+    The search runs on the UTF-8 bytes mapped to three marks (see _glue_guard), where one
+    two-byte str.find jumps from candidate to candidate; a regular expression would stop
+    at every capital letter of the text.
+
+    >>> glue_lines("Rising TensionsThe deal\\nIn Moscow\\ncaf\\u00e9The end", frozenset({"The", "In"}))
+    [0, 2]
     """
     guard = _glue_guard(openers)
     if guard is None:
         return range(text.count("\n") + 1)
-    capital, opener = guard
+    marks_of, opener = guard
+    data = text.encode("utf-8", "surrogatepass")
+    marks = data.translate(marks_of)
     numbers: list[int] = []
     line, counted = 0, 0
-    for match in capital.finditer(text):
-        start = match.start()
-        if opener.match(text, start) is None:
-            continue
-        line += text.count("\n", counted, start)
-        counted = start
-        if not numbers or numbers[-1] != line:
-            numbers.append(line)
+    found = marks.find(b"aT")
+    while found >= 0:
+        start = found + 1
+        if opener.match(data, start) is not None:
+            line += data.count(b"\n", counted, start)
+            counted = start
+            if not numbers or numbers[-1] != line:
+                numbers.append(line)
+        found = marks.find(b"aT", start)
     return numbers
 
 
 @lru_cache(maxsize=16)
-def _glue_guard(openers: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
-    # (an opener's capital after a lower-case letter, an opener not running on in lower case)
+def _glue_guard(openers: frozenset[str]) -> tuple[bytes, re.Pattern[bytes]] | None:
+    # (a byte map for bytes.translate, the openers as a pattern over UTF-8 bytes). The map
+    # writes "a" for a lower-case ASCII letter and for every byte of a non-ASCII character
+    # (so the byte before an ASCII capital is "a" just when glue_lines' rule says so), "T"
+    # for an opener's first letter, and " " for the rest.
     capitals = {opener[:1] for opener in openers}
     if not all(len(c) == 1 and "A" <= c <= "Z" for c in capitals):
         return None
-    if not capitals:
-        return re.compile("(?!)"), re.compile("(?!)")
-    letters = "".join(sorted(capitals))
-    names = "|".join(re.escape(opener) for opener in sorted(openers, key=lambda o: (-len(o), o)))
-    return (re.compile(f"[{letters}](?<=[a-z\u0080-\U0010ffff][{letters}])"),
-            re.compile(f"(?:{names})(?![a-z])"))
+    marks = bytearray(b" " * 256)
+    marks[ord("a"):ord("z") + 1] = b"a" * 26
+    marks[0x80:] = b"a" * 0x80
+    for capital in capitals:
+        marks[ord(capital)] = ord("T")
+    names = b"|".join(re.escape(opener.encode()) for opener in sorted(openers, key=lambda o: (-len(o), o)))
+    return bytes(marks), re.compile(b"(?:" + names + b")(?![a-z])" if names else b"(?!)")
 
 
 @lru_cache(maxsize=64)
