@@ -504,6 +504,8 @@ def _write(parts: list[Part], config: Config, rule: Rule | None) -> tuple[list[s
 def repair_block(lines: Sequence[str], block: Block, enabled: dict[str, Rule],
                  config: Config) -> tuple[list[str], list[Change]] | None:
     """Repair one candidate block; None when it is not a table."""
+    if block.kind == "pipe" and sum(1 for line in lines[block.start:block.end] if line.strip()) < 2:
+        return None  # one line gives one row at most, and a table needs two (looks_like_table)
     readers = {"boxes"} if "convert_box_tables" in enabled else set()
     rows, converted = block_rows(lines, block, readers)
     if not rows or not looks_like_table(rows):
