@@ -99,7 +99,11 @@ def _edit_rows(table: Table, rule: Rule, edit: Callable[[Row, int], Sequence[str
     rows: list[Row] = []
     changes: list[Change] = []
     for row in table.rows:
-        new = row if row.delimiter else row.with_cells(edit(row, n))
+        if row.delimiter:
+            rows.append(row)
+            continue
+        cells = edit(row, n)
+        new = row if cells is row.cells else row.with_cells(cells)  # edits return the same cells when idle
         if new is not row:
             changes.append(_change(rule, row.line, format_cells(row.cells, row.lead, row.trail) if row.edited
                                    else row.source,
@@ -271,6 +275,8 @@ def fit_ragged_rows(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Cha
     where the source had a cell boundary.
     """
     def edit(row: Row, n: int) -> Sequence[str]:
+        if len(row.cells) == n:
+            return row.cells  # already the table's width
         cells = list(row.cells[:max(n, content_length(row))])
         if len(cells) > n:
             cells = cells[:n - 1] + [" \\| ".join(cell for cell in cells[n - 1:] if cell)]
