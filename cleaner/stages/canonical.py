@@ -115,7 +115,8 @@ def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Ru
 
 def normalize_line_endings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write every line end as LF: CRLF, lone CR and Unicode separators included."""
-    if "\r" not in text and "\x0b" not in text and "\x0c" not in text and not holds_any(text, LINE_BREAK_CHARS):
+    # ASCII text can hold only the first three (one scan each); other text any of them.
+    if not any(char in text for char in (LINE_BREAK_CHARS[:3] if text.isascii() else LINE_BREAK_CHARS)):
         return text, []
     return substitute(LINE_BREAKS, "\n", text, rule)
 
@@ -181,8 +182,9 @@ def holds_control(text: str) -> bool:
     (False, True, True)
     """
     data = text.encode("utf-8", "surrogatepass")
-    return len(data.translate(None, C0_BYTES)) != len(data) or C1_UTF8.search(data) is not None \
-        or SURROGATE_UTF8.search(data) is not None
+    if len(data.translate(None, C0_BYTES)) != len(data):
+        return True
+    return not text.isascii() and (C1_UTF8.search(data) is not None or SURROGATE_UTF8.search(data) is not None)
 
 
 def drop_stray_controls(text: str, rule: Rule) -> tuple[str, list[Change]]:
