@@ -73,7 +73,7 @@ SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")
 
 def holds_any(text: str, chars: str) -> bool:
     """True when the text holds one of the characters (ASCII text holds none of ours)."""
-    return not text.isascii() and any(char in text for char in chars)
+    return not text.isascii() and any(map(text.__contains__, chars))
 
 
 def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Rule,
@@ -116,7 +116,7 @@ def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Ru
 def normalize_line_endings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write every line end as LF: CRLF, lone CR and Unicode separators included."""
     # ASCII text can hold only the first three (one scan each); other text any of them.
-    if not any(char in text for char in (LINE_BREAK_CHARS[:3] if text.isascii() else LINE_BREAK_CHARS)):
+    if not any(map(text.__contains__, LINE_BREAK_CHARS[:3] if text.isascii() else LINE_BREAK_CHARS)):
         return text, []
     return substitute(LINE_BREAKS, "\n", text, rule)
 
