@@ -27,6 +27,8 @@ from cleaner.tables_grid import Row, content_length, parse_row
 
 BOX_VERTICALS = "│┃║"
 BOX_BORDER = regex.compile(r"^[\s┌┐└┘├┤┬┴┼─━┏┓┗┛┣┫┳┻╋═╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫│┃║]*[─━═][\s┌┐└┘├┤┬┴┼─━┏┓┗┛┣┫┳┻╋═╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫│┃║]*$")
+# Every box-drawing line holds one of these: a vertical, a horizontal or the "+" of a grid.
+BOX_SIGNS = BOX_VERTICALS + "─━═+"
 ASCII_BORDER = regex.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")
 COLUMN_GAP = regex.compile(r"\t+| {2,}")
 SENTENCE_BREAK = regex.compile(r"[.!?][\"')\]]*$")
@@ -61,6 +63,10 @@ def find_blocks(lines: Sequence[str], boxes: bool, aligned: bool, wrapped: bool,
     `boxes`, `aligned` and `wrapped` switch on the box/grid shapes, column-aligned
     blocks, and rows whose last cell wraps onto the following lines.
     """
+    if boxes and not _may_hold_boxes(lines):
+        # No box character and no "+": no line is boxy or a border, so the box shapes
+        # cannot change a block and the per-line box tests can be skipped.
+        boxes = False
 
     def is_boxy(line: str) -> bool:
         return boxes and (any(v in line for v in BOX_VERTICALS) or is_border(line))
@@ -77,8 +83,16 @@ def find_blocks(lines: Sequence[str], boxes: bool, aligned: bool, wrapped: bool,
         return True
 
     blocks: list[Block] = []
-    i, count = 0, len(lines)
-    while i < count:
+    count = len(lines)
+    # Without boxes a block starts on a line with a pipe, a tab or a double space: visit
+    # only those (the others would only move the scan on by one line).
+    starts = range(count) if boxes else \
+        [k for k, line in enumerate(lines) if "|" in line or (aligned and ("\t" in line or "  " in line))]
+    i = 0
+    for start in starts:
+        if start < i:
+            continue
+        i = start
         if is_row(lines[i]):
             j = i + 1
             while j < count:
@@ -117,6 +131,12 @@ def find_blocks(lines: Sequence[str], boxes: bool, aligned: bool, wrapped: bool,
                 continue
         i += 1
     return blocks
+
+
+def _may_hold_boxes(lines: Sequence[str]) -> bool:
+    # A box line holds a vertical; a border holds "+" or a horizontal (see BOX_BORDER).
+    text = "\n".join(lines)
+    return any(char in text for char in BOX_SIGNS)
 
 
 def _absorb_borders(lines: Sequence[str], end: int) -> int:
@@ -167,7 +187,17 @@ def split_aligned(line: str) -> list[tuple[int, int, str]]:
     return [(start + len(text) - len(text.lstrip()), end, text.strip()) for start, end, text in cells]
 
 
+def _has_gap(line: str) -> bool:
+    # Two cells need a tab or a run of spaces between them (see split_aligned).
+    return "\t" in line or "  " in line.strip()
+
+
 def _aligned_block(lines: Sequence[str], i: int, max_cell_chars: int) -> Block | None:
+    # The cheap test first: a block needs a second row, and that row needs a gap.
+    j = i + 1
+    if j >= len(lines) or not _has_gap(lines[j + 1 if not lines[j].strip() and j + 1 < len(lines) else j]):
+        return None
+
     def cells_of(line: str) -> list[tuple[int, int, str]] | None:
         if "|" in line or LIST_START.match(line) or not line.strip():
             return None
@@ -269,7 +299,7 @@ def block_rows(lines: Sequence[str], block: Block, convert: Collection[str]) -> 
     body = lines[block.start:block.end]
     if block.kind == "aligned":
         return read_aligned_rows(body, block.start), True
-    if "boxes" in convert and any(is_border(line) or any(v in line for v in BOX_VERTICALS) for line in body):
+    if "boxes" in convert and _may_hold_boxes(body) and any(is_border(line) or any(v in line for v in BOX_VERTICALS) for line in body):
         return read_box_rows(body, block.start), True
     rows = [parse_row(line, block.start + offset + 1) for offset, line in enumerate(body) if line.strip()]
     return rows, False

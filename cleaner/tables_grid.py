@@ -8,16 +8,16 @@ rule is off, into rows that keep the look of their source line.
 
 from __future__ import annotations
 
-import dataclasses
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import regex
 
 DELIMITER_CELL = regex.compile(r"^:?-+:?$")
 SENTENCE_END = regex.compile(r"[.!?:;][\"')\]]*$")
 INNER_SENTENCE_END = regex.compile(r"[.!?][\"')\]]*\s+\p{Lu}")
+UNESCAPED_PIPE = regex.compile(r"(?<!\\)\|")
 WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’-]*")
 
 
@@ -44,8 +44,8 @@ class Row:
             return self
         # A row that an edit left looking like `| --- | |` would read as a delimiter row next
         # time; saying so now lets the delimiter repair drop it instead.
-        return dataclasses.replace(self, cells=cells, edited=True,
-                                   delimiter=self.delimiter or is_delimiter(cells))
+        return Row(cells, self.line, self.source, self.lead, self.trail,
+                   self.delimiter or is_delimiter(cells), edited=True)
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,23 @@ class Table:
     def data_rows(self) -> list[Row]:
         """The rows that are not delimiter rows (the header included)."""
         return [row for row in self.rows if not row.delimiter]
+
+    @cached_property
+    def columns(self) -> int:
+        """The true number of columns (see column_count), worked out once per table."""
+        rows = self.data_rows()
+        if not rows:
+            return 1
+        lengths: dict[int, int] = {}
+        for row in rows:
+            length = content_length(row)
+            if length:
+                lengths[length] = lengths.get(length, 0) + 1
+        if not lengths:
+            return max(1, len(rows[0].cells))
+        best = max(lengths.values())
+        majority = max(length for length, seen in lengths.items() if seen == best)
+        return max(1, content_length(rows[0]), majority)
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,22 @@ def split_cells(line: str) -> tuple[tuple[str, ...], bool, bool]:
     (('Reds', '4', ''), False, True)
     """
     text = line.strip()
+    if "\\" not in text and "`" not in text:
+        # Nothing escaped, no code span: every pipe is a cell boundary.
+        pieces = text.split("|")
+    else:
+        pieces = _split_guarded(text)
+    lead = text.startswith("|")
+    trail = len(pieces) > 1 and text.endswith("|") and not text.endswith("\\|")
+    if lead:
+        pieces = pieces[1:]
+    if trail and pieces:
+        pieces = pieces[:-1]
+    return tuple([piece.strip() for piece in pieces]), lead, trail
+
+
+def _split_guarded(text: str) -> list[str]:
+    # Split at the pipes that are neither escaped nor inside a code span.
     pieces: list[str] = []
     current: list[str] = []
     i = 0
@@ -114,13 +147,7 @@ def split_cells(line: str) -> tuple[tuple[str, ...], bool, bool]:
             current.append(char)
         i += 1
     pieces.append("".join(current))
-    lead = text.startswith("|")
-    trail = len(pieces) > 1 and text.endswith("|") and not text.endswith("\\|")
-    if lead:
-        pieces = pieces[1:]
-    if trail and pieces:
-        pieces = pieces[:-1]
-    return tuple(piece.strip() for piece in pieces), lead, trail
+    return pieces
 
 
 def is_delimiter(cells: Sequence[str]) -> bool:
@@ -134,7 +161,9 @@ def is_delimiter(cells: Sequence[str]) -> bool:
     filled = list(cells)
     while filled and not filled[-1]:
         filled.pop()
-    return bool(filled) and all(DELIMITER_CELL.match(cell.replace(" ", "")) for cell in filled)
+    if not filled or filled[0].lstrip(" ")[:1] not in ("-", ":"):
+        return False  # the usual row: its first cell is not a delimiter cell
+    return all(DELIMITER_CELL.match(cell.replace(" ", "")) for cell in filled)
 
 
 def parse_row(line: str, number: int) -> Row:
@@ -145,10 +174,11 @@ def parse_row(line: str, number: int) -> Row:
 
 def content_length(row: Row) -> int:
     """How many cells the row has up to its last non-empty one."""
-    for index in range(len(row.cells), 0, -1):
-        if row.cells[index - 1]:
-            return index
-    return 0
+    cells = row.cells
+    length = len(cells)
+    while length and not cells[length - 1]:
+        length -= 1
+    return length
 
 
 def column_count(table: Table) -> int:
@@ -156,17 +186,10 @@ def column_count(table: Table) -> int:
 
     Row lengths count up to the last non-empty cell, so runs of empty trailing cells do not
     inflate the count; the header decides when a last column is mostly empty, and the
-    majority decides when the header is short or empty.
+    majority decides when the header is short or empty. Repairs ask for it again and
+    again, so each table keeps its answer (tables are never changed, only replaced).
     """
-    rows = table.data_rows()
-    if not rows:
-        return 1
-    lengths = Counter(content_length(row) for row in rows if content_length(row))
-    if not lengths:
-        return max(1, len(rows[0].cells))
-    best = max(lengths.values())
-    majority = max(length for length, seen in lengths.items() if seen == best)
-    return max(1, content_length(rows[0]), majority)
+    return table.columns
 
 
 def align_of(cell: str) -> str:
@@ -182,7 +205,9 @@ def escape_pipes(cell: str) -> str:
     >>> escape_pipes("`a|b` and c\\\\|d")
     '`a\\\\|b` and c\\\\|d'
     """
-    return str(regex.sub(r"(?<!\\)\|", r"\\|", cell))
+    if "|" not in cell:
+        return cell
+    return str(UNESCAPED_PIPE.sub(r"\\|", cell))
 
 
 def format_cells(cells: Sequence[str], lead: bool = True, trail: bool = True) -> str:
@@ -193,7 +218,7 @@ def format_cells(cells: Sequence[str], lead: bool = True, trail: bool = True) ->
     >>> format_cells(["Reds", "4"], lead=False, trail=False)
     'Reds | 4'
     """
-    inner = "|".join(f" {cell} " if cell else " " for cell in cells)
+    inner = "|".join([f" {cell} " if cell else " " for cell in cells])
     if not lead:
         inner = inner.lstrip()
     if not trail and cells and cells[-1]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import islice
 
 import regex
 
@@ -76,7 +77,8 @@ def find_glue(line: str, words: HeadingWords) -> int | None:
         if INNER_STOP.search(heading) or not _is_title_case(heading_words, words.minor):
             continue
         sentence = line[cut:]
-        sentence_words = TOKEN.findall(sentence)
+        # Only the first few words are looked at: enough to count to the minimum, and 1-3.
+        sentence_words = [m.group() for m in islice(TOKEN.finditer(sentence), max(words.min_sentence_words, 4))]
         if len(sentence_words) < words.min_sentence_words or not SENTENCE_END.search(sentence):
             continue
         if not any(w[:1].islower() for w in sentence_words[1:4]):

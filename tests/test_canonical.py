@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import Cleaner, Config, clean_text
+from cleaner.stages.canonical import HAS_CONTROL, holds_control
 
 from .conftest import FIXTURES
 
@@ -50,3 +53,20 @@ def test_output_has_one_final_newline_and_no_edge_blank_lines(quiet_cleaner: Cle
     assert quiet_cleaner.clean("\n\n  \nBody.\n\n\n").text == "Body.\n"
     assert quiet_cleaner.clean("").text == ""
     assert quiet_cleaner.clean(" \n\u00a0\n").text == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(
+    st.characters(exclude_categories=()),
+    # Controls and surrogates, and their near misses in UTF-8 (C2 A0, C2 BF, ED 95 9C).
+    st.sampled_from("\x00\x07\t\n\x0b\x1f\x7f\x80\x85\x9f\ud800\udc00\udfff\u00a0\u00bf\ud55c"))))
+def test_the_utf8_control_guard_agrees_with_the_class_search(text: str) -> None:
+    # drop_stray_controls skips a text when holds_control says no; it must say what
+    # HAS_CONTROL (the plain definition) says, surrogates and C1 controls included.
+    assert holds_control(text) == (HAS_CONTROL.search(text) is not None)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\ud800", "\udfff"])
+def test_the_utf8_control_guard_finds_each_kind(char: str) -> None:
+    assert holds_control(f"caf\u00e9 {char} \ud55c")
+    assert not holds_control("caf\u00e9 \t\n \u00a0 \u00ad \ud55c \U0001f600")

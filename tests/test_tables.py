@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner, Config
+from cleaner.stages.tables import glue_lines, heading_words
 from cleaner.tables_blocks import find_blocks, looks_like_table
 from cleaner.tables_grid import is_delimiter, parse_row, split_cells
+from cleaner.tables_headings import split_line
 
 from .conftest import FIXTURES, SHARED
 
@@ -233,3 +235,22 @@ def test_back_to_back_tables_split_by_a_blank_line_stay_apart() -> None:
 def test_box_table_beside_pipe_debris_is_idempotent() -> None:
     once = TABLES.clean("| x | y |\n+---+---+\n\u2502 a \u2502 b \u2502\n| x | y |\n").text
     assert TABLES.clean(once).text == once
+
+
+GLUE_RULE = next(rule for rule in TABLES.rules.by_stage["tables"] if rule.impl == "split_glued_headings")
+GLUE_WORDS = st.sampled_from(["The", "This", "In", "A", "An", "Rising", "Tensions", "TensionsThe", "caf\u00e9The",
+                              "\u00fcberIn", "iPhone", "McDonald", "Amid", "over", "of", "deal", "is", "slim.",
+                              "Moscow", "Theatre", "TheX", "Thé", "In2", "x", "-", "|", "\n", "\n\n", ". "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GLUE_WORDS, max_size=40).map(" ".join))
+@example("Scope Of Rising TensionsThe deal is slim over the x.")
+@example("x\nRising Amid TensionsThe deal is over the slim x.")
+def test_glue_candidates_hold_every_line_that_splits(text: str) -> None:
+    # split_glued_headings reads only the lines glue_lines names; no other line may split.
+    words = heading_words(GLUE_RULE)
+    candidates = set(glue_lines(text, words.openers))
+    for number, line in enumerate(text.split("\n")):
+        if len(split_line(line, words)) > 1:
+            assert number in candidates, (number, line)

@@ -23,7 +23,7 @@ from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document
 from cleaner.ruleset import Rule
-from cleaner.stages import Stage, line_change, offsets, substitute
+from cleaner.stages import Stage, offsets, substitute
 
 Fixer = Callable[[str, Rule], tuple[str, list[Change]]]
 
@@ -39,6 +39,9 @@ BULLET_LINE = regex.compile(r"(?m)^[ \t]*[\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u
 STRAY_CONTROLS = regex.compile(r"[^\P{Cc}\n\t]+")
 LONE_SURROGATES = regex.compile(r"\p{Cs}")
 TRAILING_SPACE = regex.compile(r"(?m)[ \t]+$")
+# A newline that ends a line with trailing blanks. Led by the newline, so re jumps from one
+# newline to the next and looks back only there: cheaper than finding " \n" and "\t\n".
+BLANK_BEFORE_NEWLINE = re.compile(r"\n(?<=[ \t]\n)")
 LIST_ITEM = regex.compile(r"^(?:[-*+] |\d{1,3}[.)] )")
 TABLE_DELIMITER = regex.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
@@ -58,11 +61,19 @@ QUOTE_CHARS = "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033"
 BULLET_CHARS = "\u2022\u25aa\u00b7\u25e6\u25cf\u25a0\u2023\u2043\u2219"
 # Too many characters for `in` tests: one class search (\p{Cc} but tab and newline, \p{Cs}).
 HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same test on the UTF-8 bytes, where it is cheaper than a class search over wide text:
+# a C0 control or DEL is a byte of its own (found by deleting those bytes), a C1 control is
+# C2 80..9F and a lone surrogate (written with surrogatepass) is ED A0..BF; no other
+# character's UTF-8 holds those bytes or byte pairs.
+C0_BYTES = bytes([*range(0x09), *range(0x0b, 0x20), 0x7f])
+# Two patterns, not one alternation: each starts with a literal byte, which re finds fast.
+C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+SURROGATE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")
 
 
 def holds_any(text: str, chars: str) -> bool:
     """True when the text holds one of the characters (ASCII text holds none of ours)."""
-    return not text.isascii() and any(char in text for char in chars)
+    return not text.isascii() and any(map(text.__contains__, chars))
 
 
 def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Rule,
@@ -104,7 +115,8 @@ def replace_chars(text: str, chars: str, replace: Callable[[str], str], rule: Ru
 
 def normalize_line_endings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Write every line end as LF: CRLF, lone CR and Unicode separators included."""
-    if "\r" not in text and "\x0b" not in text and "\x0c" not in text and not holds_any(text, LINE_BREAK_CHARS):
+    # ASCII text can hold only the first three (one scan each); other text any of them.
+    if not any(map(text.__contains__, LINE_BREAK_CHARS[:3] if text.isascii() else LINE_BREAK_CHARS)):
         return text, []
     return substitute(LINE_BREAKS, "\n", text, rule)
 
@@ -163,9 +175,21 @@ def normalize_bullets(text: str, rule: Rule) -> tuple[str, list[Change]]:
 
 
 
+def holds_control(text: str) -> bool:
+    """True when HAS_CONTROL would find something: a C0/C1 control (not tab or newline) or a surrogate.
+
+    >>> holds_control("tab\\tand\\nnewline, caf\u00e9"), holds_control("bell\\x07"), holds_control("\\x85")
+    (False, True, True)
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data.translate(None, C0_BYTES)) != len(data):
+        return True
+    return not text.isascii() and (C1_UTF8.search(data) is not None or SURROGATE_UTF8.search(data) is not None)
+
+
 def drop_stray_controls(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Remove leftover control characters; turn lone surrogates into U+FFFD."""
-    if not HAS_CONTROL.search(text):
+    if not holds_control(text):
         return text, []
     text, controls = substitute(STRAY_CONTROLS, "", text, rule, action="remove")
     text, surrogates = substitute(LONE_SURROGATES, "\ufffd", text, rule)
@@ -176,13 +200,13 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Remove spaces and tabs at line ends (a line of only spaces becomes empty)."""
     # A match ends before a newline or at the end: without " \n", "\t\n" or a final
     # space or tab there is none.
-    if " \n" not in text and "\t\n" not in text and not text.endswith((" ", "\t")):
-        return text, []
-    # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their last
-    # character (before a newline, or the text's last) with str.find.
-    ends = sorted({index + 1 for needle in (" \n", "\t\n") for index in offsets(text, needle)})
+    # TRAILING_SPACE's matches are the [ \t] runs that end a line: found from their end
+    # (a newline after a space or tab, or the text's end) and walked back by hand.
+    ends = [match.start() for match in BLANK_BEFORE_NEWLINE.finditer(text)]
     if text.endswith((" ", "\t")):
         ends.append(len(text))
+    if not ends:
+        return text, []
     pieces: list[str] = []
     changes: list[Change] = []
     last = 0
@@ -200,25 +224,6 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
     return "".join(pieces), changes
 
 
-def _block_kind(line: str) -> str:
-    # LIST_ITEM by hand for the usual first characters; the pattern for digits and non-ASCII.
-    first = line[:1]
-    if first in ("-", "*", "+"):
-        if line[1:2] == " ":
-            return "list"
-    elif (first.isdigit() or not first.isascii()) and LIST_ITEM.match(line):
-        return "list"
-    if "|" in line:
-        return "table"
-    return "para"
-
-
-def _continues(previous: str, line: str) -> bool:
-    # A hard-wrapped paragraph: the next line starts in lower case, or the previous one
-    # breaks off on a hyphen or comma. Such lines are one paragraph and stay joined.
-    return line[:1].islower() or previous.endswith(("-", ","))
-
-
 def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Separate blocks by exactly one blank line; keep a list's items together.
 
@@ -227,9 +232,13 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     a blank line unless the second line continues the first (lower-case start, or the
     first ends in a hyphen or comma). Leading and surplus blank lines are dropped.
     """
+    # One pass over the lines, written flat (no helper call per line): it runs on every
+    # document, and again in emit.
     lines = text.split("\n")
     out: list[str] = []
+    append = out.append
     changes: list[Change] = []
+    code, stage = rule.code, rule.stage
     previous = ""
     blank_run = 0
     previous_kind = ""
@@ -237,31 +246,41 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
         if not line or line.isspace():  # the same test as `not line.strip()`, without a copy
             blank_run += 1
             continue
-        kind = _block_kind(line)
-        if out:
-            same_block = kind == previous_kind and kind != "para"
-            # A blank line before a header row whose next line is a delimiter row separates
-            # two tables; joining them would make one table of the two (tables stage, TB002).
-            if same_block and kind == "table" and blank_run and number < len(lines) \
-                    and TABLE_DELIMITER.match(lines[number]):
-                same_block = False
-            if same_block:
-                if blank_run:
-                    changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "", "remove",
-                                               "Removed blank lines between the items of one list or table."))
-            elif blank_run == 1:
-                out.append("")
-            elif blank_run > 1:
-                out.append("")
-                changes.append(line_change(rule, number - blank_run, "\n" * blank_run, "\n", "remove",
-                                           "Collapsed a run of blank lines to one."))
-            elif not (kind == previous_kind == "para" and _continues(previous, line)):
-                out.append("")
-                changes.append(line_change(rule, number, "", "\n", "insert",
-                                           "Inserted a blank line between two blocks."))
-        elif blank_run:
-            changes.append(line_change(rule, 1, "\n" * blank_run, "", "remove", "Removed leading blank lines."))
-        out.append(line)
+        # The block kind: "list" (LIST_ITEM, by hand for the usual first characters; the
+        # pattern for digits and non-ASCII), "table" (a pipe) or "para".
+        first = line[0]
+        if first in "-*+":
+            kind = "list" if line[1:2] == " " else "table" if "|" in line else "para"
+        elif ("0" <= first <= "9" or first > "\x7f") and LIST_ITEM.match(line):  # ASCII digit, or not ASCII
+            kind = "list"
+        else:
+            kind = "table" if "|" in line else "para"
+        if not out:
+            if blank_run:
+                changes.append(Change(code, stage, 1, 1, "remove", "\n" * blank_run, "",
+                                      "Removed leading blank lines."))
+        elif blank_run == 1 and (kind == "para" or kind != previous_kind):
+            append("")  # the canonical case: two blocks one blank line apart
+        elif kind == previous_kind and kind != "para" and not (
+                # A blank line before a header row whose next line is a delimiter row separates
+                # two tables; joining them would make one table of the two (tables stage, TB002).
+                kind == "table" and blank_run and number < len(lines) and TABLE_DELIMITER.match(lines[number])):
+            if blank_run:
+                changes.append(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "",
+                                      "Removed blank lines between the items of one list or table."))
+        elif blank_run == 1:
+            append("")
+        elif blank_run > 1:
+            append("")
+            changes.append(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "\n",
+                                  "Collapsed a run of blank lines to one."))
+        # A hard-wrapped paragraph: the next line starts in lower case, or the previous one
+        # breaks off on a hyphen or comma. Such lines are one paragraph and stay joined.
+        elif not (kind == previous_kind == "para" and (first.islower() or previous.endswith(("-", ",")))):
+            append("")
+            changes.append(Change(code, stage, number, 1, "insert", "", "\n",
+                                  "Inserted a blank line between two blocks."))
+        append(line)
         previous, previous_kind = line, kind
         blank_run = 0
     result = "\n".join(out)

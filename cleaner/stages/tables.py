@@ -99,12 +99,18 @@ def _edit_rows(table: Table, rule: Rule, edit: Callable[[Row, int], Sequence[str
     rows: list[Row] = []
     changes: list[Change] = []
     for row in table.rows:
-        new = row if row.delimiter else row.with_cells(edit(row, n))
+        if row.delimiter:
+            rows.append(row)
+            continue
+        cells = edit(row, n)
+        new = row if cells is row.cells else row.with_cells(cells)  # edits return the same cells when idle
         if new is not row:
             changes.append(_change(rule, row.line, format_cells(row.cells, row.lead, row.trail) if row.edited
                                    else row.source,
                                    format_cells(new.cells, row.lead, row.trail)))
         rows.append(new)
+    if not changes:
+        return table, changes  # the same rows: keep the table (and what it has worked out)
     return Table(tuple(rows)), changes
 
 
@@ -144,6 +150,8 @@ def merge_wrapped_cells(parts: list[Part], rule: Rule) -> tuple[list[Part], list
 def drop_trailing_cells(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
     """Drop runs of empty cells past the table's true width (`| ||||||||`); keep empty data cells."""
     def edit(row: Row, n: int) -> Sequence[str]:
+        if len(row.cells) <= n:
+            return row.cells  # no cell past the table's width
         return row.cells[:max(n, content_length(row))]
 
     return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
@@ -156,6 +164,14 @@ def strip_cell_debris(parts: list[Part], rule: Rule) -> tuple[list[Part], list[C
     reverse), so "{name}" in a template column stays.
     """
     pairs = [(str(p)[0], str(p)[1]) for p in rule.params.get("pairs", ["{}"]) if len(str(p)) == 2]
+    debris = "".join(opening + closing for opening, closing in pairs)
+
+    def edit(row: Row, n: int) -> Sequence[str]:
+        # Most rows hold no debris character at all: nothing to strip.
+        joined = "".join(row.cells)
+        if not any(char in joined for char in debris):
+            return row.cells
+        return [clean(c) for c in row.cells]
 
     def clean(cell: str) -> str:
         changed = True
@@ -168,7 +184,7 @@ def strip_cell_debris(parts: list[Part], rule: Rule) -> tuple[list[Part], list[C
                     cell, changed = cell[1:].lstrip(), True
         return cell
 
-    return _map_tables(parts, lambda table: _edit_rows(table, rule, lambda row, n: [clean(c) for c in row.cells]))
+    return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
 
 
 def _move_out(parts: list[Part], rule: Rule, cut: Callable[[Row, int], tuple[list[str], str] | None],
@@ -259,6 +275,8 @@ def fit_ragged_rows(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Cha
     where the source had a cell boundary.
     """
     def edit(row: Row, n: int) -> Sequence[str]:
+        if len(row.cells) == n:
+            return row.cells  # already the table's width
         cells = list(row.cells[:max(n, content_length(row))])
         if len(cells) > n:
             cells = cells[:n - 1] + [" \\| ".join(cell for cell in cells[n - 1:] if cell)]
@@ -269,7 +287,12 @@ def fit_ragged_rows(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Cha
 
 def escape_cell_pipes(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
     """Escape a literal pipe inside a cell (in a code span) as `\\|`, as GFM requires."""
-    return _map_tables(parts, lambda table: _edit_rows(table, rule, lambda row, n: [escape_pipes(c) for c in row.cells]))
+    def edit(row: Row, n: int) -> Sequence[str]:
+        if not any("|" in cell for cell in row.cells):
+            return row.cells  # the usual row: no pipe inside a cell
+        return [escape_pipes(c) for c in row.cells]
+
+    return _map_tables(parts, lambda table: _edit_rows(table, rule, edit))
 
 
 def rebuild_delimiter(parts: list[Part], rule: Rule) -> tuple[list[Part], list[Change]]:
@@ -345,51 +368,89 @@ def split_glued_headings(text: str, rule: Rule) -> tuple[str, list[Change]]:
     the signals that must all agree before a split.
     """
     words = heading_words(rule)
-    if not may_hold_glue(text, words.openers):
+    candidates = glue_lines(text, words.openers)
+    if not candidates:
         return text, []
     lines = text.split("\n")
+    split: dict[int, list[str]] = {}
+    for index in candidates:
+        line = lines[index]
+        if "|" in line or not line.strip():
+            continue
+        pieces = split_line(line, words)
+        if len(pieces) > 1:
+            split[index + 1] = pieces
+    if not split:
+        return text, []
     changes: list[Change] = []
     out: list[str] = []
     for number, line in enumerate(lines, 1):
-        if "|" in line or not line.strip():
+        parts = split.get(number)
+        if parts is None:
             out.append(line)
             continue
-        pieces = split_line(line, words)
-        if len(pieces) == 1:
-            out.append(line)
-            continue
-        after = "\n\n".join(pieces)
+        after = "\n\n".join(parts)
         changes.append(line_change(rule, number, line, after, "replace"))
         if out and out[-1].strip():
             out.append("")
         out.append(after)
         if number < len(lines) and lines[number].strip():
             out.append("")
-    if not changes:
-        return text, []
     return "\n".join(out), changes
 
 
-def may_hold_glue(text: str, openers: frozenset[str]) -> bool:
-    """False only when no opener's capital ("The", "In", ...) follows a lower-case letter.
+def glue_lines(text: str, openers: frozenset[str]) -> Sequence[int]:
+    """The 0-based numbers of the lines where an opener ("The", "In", ...) follows a lower-case letter.
 
     A split needs a glued word whose second half is an opener: most documents have none,
-    and one stdlib search (capital first, then a look back) is far cheaper than reading
-    every line. Non-ASCII characters count as lower-case letters here.
+    and finding the candidates is far cheaper than reading every line. Non-ASCII
+    characters count as lower-case letters here, and an opener counts when no ASCII
+    lower-case letter follows it, so no line that could be split is missed. Openers that
+    do not start with an ASCII capital get no cheap guard: then every line is a candidate.
+
+    The search runs on the UTF-8 bytes mapped to three marks (see _glue_guard), where one
+    two-byte str.find jumps from candidate to candidate; a regular expression would stop
+    at every capital letter of the text.
+
+    >>> glue_lines("Rising TensionsThe deal\\nIn Moscow\\ncaf\\u00e9The end", frozenset({"The", "In"}))
+    [0, 2]
     """
-    pattern = _glue_guard(openers)
-    return pattern is None or pattern.search(text) is not None
+    guard = _glue_guard(openers)
+    if guard is None:
+        return range(text.count("\n") + 1)
+    marks_of, opener = guard
+    data = text.encode("utf-8", "surrogatepass")
+    marks = data.translate(marks_of)
+    numbers: list[int] = []
+    line, counted = 0, 0
+    found = marks.find(b"aT")
+    while found >= 0:
+        start = found + 1
+        if opener.match(data, start) is not None:
+            line += data.count(b"\n", counted, start)
+            counted = start
+            if not numbers or numbers[-1] != line:
+                numbers.append(line)
+        found = marks.find(b"aT", start)
+    return numbers
 
 
 @lru_cache(maxsize=16)
-def _glue_guard(openers: frozenset[str]) -> re.Pattern[str] | None:
+def _glue_guard(openers: frozenset[str]) -> tuple[bytes, re.Pattern[bytes]] | None:
+    # (a byte map for bytes.translate, the openers as a pattern over UTF-8 bytes). The map
+    # writes "a" for a lower-case ASCII letter and for every byte of a non-ASCII character
+    # (so the byte before an ASCII capital is "a" just when glue_lines' rule says so), "T"
+    # for an opener's first letter, and " " for the rest.
     capitals = {opener[:1] for opener in openers}
     if not all(len(c) == 1 and "A" <= c <= "Z" for c in capitals):
-        return None  # an opener that does not start with an ASCII capital: no cheap guard
-    if not capitals:
-        return re.compile("(?!)")
-    letters = "".join(sorted(capitals))
-    return re.compile(f"[{letters}](?<=[a-z\u0080-\U0010ffff][{letters}])")
+        return None
+    marks = bytearray(b" " * 256)
+    marks[ord("a"):ord("z") + 1] = b"a" * 26
+    marks[0x80:] = b"a" * 0x80
+    for capital in capitals:
+        marks[ord(capital)] = ord("T")
+    names = b"|".join(re.escape(opener.encode()) for opener in sorted(openers, key=lambda o: (-len(o), o)))
+    return bytes(marks), re.compile(b"(?:" + names + b")(?![a-z])" if names else b"(?!)")
 
 
 @lru_cache(maxsize=64)
@@ -449,6 +510,8 @@ def _write(parts: list[Part], config: Config, rule: Rule | None) -> tuple[list[s
 def repair_block(lines: Sequence[str], block: Block, enabled: dict[str, Rule],
                  config: Config) -> tuple[list[str], list[Change]] | None:
     """Repair one candidate block; None when it is not a table."""
+    if block.kind == "pipe" and sum(1 for line in lines[block.start:block.end] if line.strip()) < 2:
+        return None  # one line gives one row at most, and a table needs two (looks_like_table)
     readers = {"boxes"} if "convert_box_tables" in enabled else set()
     rows, converted = block_rows(lines, block, readers)
     if not rows or not looks_like_table(rows):
