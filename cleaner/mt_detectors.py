@@ -212,12 +212,13 @@ def flag_yi_billion(text: str, rule: Rule) -> list[Hit]:
 
 
 CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
-# The BMP blocks that hold every Han, kana and Hangul letter there (checked over all code
-# points by a test); beyond the BMP any character counts. A stdlib class search over BMP
-# ranges is several times faster than `regex`'s property classes.
-MAY_BE_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3005-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
-    "\uf900-\ufaff\uff00-\uffef]"
+# Every Han, kana or Hangul letter lies in U+1100-U+1FFF, U+2E80-U+2FFF or U+3000 and up
+# (checked over all code points by a test). In UTF-8 those open with the byte E1, E3-F4,
+# or E2 followed by BA-BF: bytes.translate marks them ("X", "Y" then "Z") far faster than
+# a character class search over the text.
+_CJK_BYTES = bytes(
+    ord("X") if b == 0xE1 or 0xE3 <= b <= 0xF4 else ord("Y") if b == 0xE2 else ord("Z") if 0xBA <= b <= 0xBF
+    else ord(".") for b in range(256)
 )
 
 
@@ -225,8 +226,10 @@ def may_hold_cjk(text: str) -> bool:
     """False only when the text cannot hold a Han, kana or Hangul letter."""
     if text.isascii():
         return False
-    # UTF-16 needs four bytes for a character beyond the BMP: a longer encoding has one.
-    return MAY_BE_CJK.search(text) is not None or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    marked = text.encode("utf-8", "surrogatepass").translate(_CJK_BYTES)
+    return b"X" in marked or b"YZ" in marked
+
+
 GLOSS_AFTER = regex.compile(r"\s*[(（](?P<gloss>[\p{Latin}][\p{Latin}\s'-]{1,60})[)）]")
 LATIN = regex.compile(r"\p{Latin}")
 
@@ -310,17 +313,17 @@ def fix_space_before_punct(text: str, rule: Rule) -> list[Hit]:
     return hits
 
 
+# A space and a hyphen before a lower-case letter (any non-ASCII letter may be one);
+# whitespace before "'s", found from the literal "'s" (a class first would be slow).
+SPACE_HYPHEN = re.compile(" -[a-z\x80-\U0010ffff]")
+SPACE_POSSESSIVE = re.compile(r"'s(?<=\s's)")
+
+
 def _may_space_before(text: str) -> bool:
-    # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s".
-    if " ," in text or " ;" in text:
-        return True
-    for index in offsets(text, " -"):
-        after = text[index + 2:index + 3]
-        if after and (after.islower() or not after.isascii()):
-            return True
-    return any(index and text[index - 1].isspace() for index in offsets(text, "'s"))
-
-
+    # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s". The stdlib's
+    # \s (str.isspace) holds every character `regex`'s does, so nothing is missed.
+    return (" ," in text or " ;" in text or SPACE_HYPHEN.search(text) is not None
+            or SPACE_POSSESSIVE.search(text) is not None)
 
 
 def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:
@@ -349,9 +352,10 @@ def _openers_pattern(openers: str) -> regex.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def _openers_guard(openers: str) -> regex.Pattern[str]:
-    # The pattern without its look-behind: led by a literal ".", so scanned fast.
-    return regex.compile(rf"\.(?=(?:{openers})\s)")
+def _openers_guard(openers: str) -> re.Pattern[str]:
+    # The pattern without its look-behind, led by a literal "." and run by the stdlib, which
+    # scans several times faster; its \s (str.isspace) holds every character `regex`'s does.
+    return re.compile(rf"\.(?=(?:{openers})\s)")
 
 
 ALLCAPS_AFTER_ARTICLE = regex.compile(r"(?<=(?<![\w-])(?:the|a|an|of|that)\s)\p{Lu}{8,}(?![\w-])")
@@ -382,6 +386,16 @@ def _may_hold_capitals(text: str) -> bool:
     # Eight capitals in a row make at least eight "U" bytes in a row.
     return b"UUUUUUUU" in text.encode("utf-8", "surrogatepass").translate(_CAPITAL_BYTES)
 
+
+# For some detectors, casefolded literals one of which the casefolded text holds whenever
+# the detector finds anything: the stage finds them in its one scan over the document and
+# calls the detector only then, which saves the detector's own guard scans.
+DETECTOR_LITERALS: dict[str, tuple[str, ...]] = {
+    "fix_wan_numerals": ("thousand", "10000"),
+    "flag_yi_billion": ("billion",),
+    "fix_markup_debris": ("<", "&"),
+    "fix_space_before_punct": (" ,", " ;", " -", "'s"),
+}
 
 DETECTORS: dict[str, Detector] = {
     "flag_transliterations": flag_transliterations,

@@ -31,7 +31,7 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document, position
-from cleaner.mt_detectors import DETECTORS, Detector
+from cleaner.mt_detectors import DETECTOR_LITERALS, DETECTORS, Detector
 from cleaner.mt_rules import (
     GLOSSARY_KIND,
     Glossary,
@@ -62,6 +62,15 @@ def tidy(text: str) -> str:
     return text.lstrip("\n")
 
 
+# English text's characters, most frequent first (the rest are rarer still).
+_COMMON_FIRST = " etiansorlchudgmpfby\nwv,.k-'"
+
+
+def _rarity(char: str) -> int:
+    index = _COMMON_FIRST.find(char)
+    return index if index >= 0 else len(_COMMON_FIRST)
+
+
 def build(rules: Sequence[Rule], config: Config) -> Stage:
     """Build the translation stage from its enabled rules (all MT rules still score)."""
     simple = SimpleRules.compile([r for r in rules if r.kind in SIMPLE_KINDS], config.regex_timeout_seconds)
@@ -85,12 +94,15 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     # One automaton for every literal the stage screens with: glossary keywords, the
     # openings and window anchors of glossary patterns and of provenance lines.
     literals = {k for g in glossaries for k in g.keywords} | {
+        o for _, rule in detectors for o in DETECTOR_LITERALS.get(rule.impl or "", ())} | {
         o for g in glossaries for starts in g.starts for o in starts} | {
         a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
         o for _, starts, _ in provenance for o in starts} | {
         a for _, _, window in provenance if window is not None for a in window.anchors}
     automaton = ahocorasick.Automaton()
-    for literal in literals:
+    # The automaton looks a character up among the first characters of the literals one
+    # by one, in the order they were added: common letters first makes the scan faster.
+    for literal in sorted(literals, key=lambda literal: [_rarity(c) for c in literal]):
         automaton.add_word(literal, (literal, len(literal) - 1))
     if literals:
         automaton.make_automaton()
@@ -141,7 +153,8 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             rule.mode == "auto-if-context" and score >= float(rule.params.get("min_score", settings.threshold))))
 
     # Every MT rule has a slot: glossaries first, then detectors, in rule order, which is
-    # the order hits are ranked in. Glossaries run only when one of their keywords is found.
+    # the order hits are ranked in. Glossaries run only when one of their keywords is found,
+    # and so do detectors that name literals.
     slot_rules = [g.rule for g in glossaries] + [rule for _, rule in detectors]
     slot_deferred = [deferred(rule) for rule in slot_rules]
     signal_of = {rule.code: rule_signal(rule) for rule in slot_rules}
@@ -149,8 +162,13 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     for slot, glossary in enumerate(glossaries):
         for keyword in glossary.keywords:
             keyword_slots.setdefault(keyword, []).append(slot)
-    always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords} | set(
-        range(len(glossaries), len(slot_rules)))
+    always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords}
+    for slot, (_, rule) in enumerate(detectors, start=len(glossaries)):
+        if DETECTOR_LITERALS.get(rule.impl or ""):
+            for literal in DETECTOR_LITERALS[rule.impl or ""]:
+                keyword_slots.setdefault(literal, []).append(slot)
+        else:
+            always.add(slot)
 
     def measure_slot(slot: int, text: str, openings: Mapping[str, Sequence[int]] | None) -> list[Hit]:
         if slot < len(glossaries):
