@@ -33,6 +33,7 @@ from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document, position
 from cleaner.mt_detectors import DETECTOR_LITERALS, DETECTORS, Detector
 from cleaner.mt_rules import (
+    DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
     Glossary,
     Hit,
@@ -98,7 +99,8 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         o for g in glossaries for starts in g.starts for o in starts} | {
         a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
         o for _, starts, _ in provenance for o in starts} | {
-        a for _, _, window in provenance if window is not None for a in window.anchors}
+        a for _, _, window in provenance if window is not None for a in window.anchors} | {
+        a.literal for g in glossaries for a in g.anchors}
     automaton = ahocorasick.Automaton()
     # The automaton looks a character up among the first characters of the literals one
     # by one, in the order they were added: common letters first makes the scan faster.
@@ -163,6 +165,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         for keyword in glossary.keywords:
             keyword_slots.setdefault(keyword, []).append(slot)
     always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords}
+    anchored = {slot: glossary.anchors for slot, glossary in enumerate(glossaries) if glossary.anchors}
     for slot, (_, rule) in enumerate(detectors, start=len(glossaries)):
         if DETECTOR_LITERALS.get(rule.impl or ""):
             for literal in DETECTOR_LITERALS[rule.impl or ""]:
@@ -189,6 +192,12 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         triggered = set(always)
         for literal in found:
             triggered.update(keyword_slots.get(literal, ()))
+        # A glossary whose anchors all stand at the wrong place (the "pot" of "spot") cannot
+        # match. The one character a case-insensitive match takes for an ASCII letter
+        # while its casefold is not that letter is the dotted capital I: no test then.
+        if text.isascii() or DOTTED_CAPITAL_I not in text:
+            triggered.difference_update([slot for slot in triggered if slot in anchored and not any(
+                anchor.stands_in(folded, found.get(anchor.literal, ())) for anchor in anchored[slot])])
         per_slot: dict[int, list[Hit]] = {}
         for slot in sorted(triggered):
             if not slot_deferred[slot]:
