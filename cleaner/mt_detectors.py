@@ -51,6 +51,13 @@ def _words(rule: Rule, key: str) -> frozenset[str]:
 
 # Capitalized word after a lower-case word or a comma: a name in the middle of a sentence.
 MID_SENTENCE_CAPITAL = regex.compile(r"(?<=[\p{Ll},;]\s{1,3})\p{Lu}\p{Ll}{3,15}(?![\w'’-])")
+# The same for ASCII text, in the stdlib, whose scan led by a class is faster: the look-behind
+# goes after the capital, split into fixed widths, and `ASCII_SPACE` is `regex`'s \s in
+# ASCII (the stdlib's also holds \x1c-\x1f).
+ASCII_SPACE = r"[\t\n\x0b\x0c\r ]"
+ASCII_MID_SENTENCE_CAPITAL = re.compile(
+    "[A-Z](?:" + "|".join(f"(?<=[a-z,;]{ASCII_SPACE}{{{n}}}.)" for n in (1, 2, 3)) + r")[a-z]{3,15}(?![\w'’-])"
+)
 
 
 def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
@@ -64,7 +71,7 @@ def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
     """
     # Only the first match of a word counts (later ones are "seen"), and only words the
     # lexicon does not know can be flagged: find those among the distinct words first.
-    words = set(MID_SENTENCE_CAPITAL.findall(text))
+    words = set((ASCII_MID_SENTENCE_CAPITAL if text.isascii() else MID_SENTENCE_CAPITAL).findall(text))
     classified, unknown_words = _word_verdicts(rule)
     new = words - classified
     if new:
@@ -109,7 +116,9 @@ def _word_verdicts(rule: Rule) -> tuple[set[str], set[str]]:
     return verdicts
 
 
-WORD_BEFORE = regex.compile(r"(?<![\w-])\p{L}{3,}$")
+# " and " with the same word (3 to 40 letters, whole) before it and opening what follows:
+# led by the literal, so `regex` scans for it fast, then reads back and ahead in C.
+DOUBLED = regex.compile(r"(?<=(?<![\w-])(\p{L}{3,40})) and (?=\1)")
 
 
 def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
@@ -118,28 +127,17 @@ def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
     Native English doubles comparatives and a few adverbs and nouns for effect ("more
     and more", "again and again", "bigger and bigger", "years and years"); those are
     kept by the rule's `keep` list and by skipping -er comparatives and plurals.
-    Walks the " and "s with str.find: a back-referencing regex tried at every position
-    was the slowest part of the stage.
     """
     keep = _words(rule, "keep")
     hits = []
-    index = text.find(" and ")
-    while index >= 0:
-        # The doubled word ends in the three letters before " and " and is at most 40 long.
-        if text[index - 3:index] not in text[index + 5:index + 45]:
-            index = text.find(" and ", index + 5)
-            continue
-        left = WORD_BEFORE.search(text, max(0, index - 40), index)
-        if left is not None:
-            word = left.group()
-            right_end = index + 5 + len(word)
-            folded = word.casefold()
-            following = text[right_end:right_end + 1]
-            if (text[index + 5:right_end] == word
-                    and not (following.isalnum() or following in ("-", "_"))
-                    and folded not in keep and not folded.endswith(("er", "s"))):
-                hits.append(Hit(left.start(), right_end, rule, word))
-        index = text.find(" and ", index + 5)
+    for match in DOUBLED.finditer(text):
+        word = match.group(1)
+        right_end = match.end() + len(word)
+        folded = word.casefold()
+        following = text[right_end:right_end + 1]
+        if (not (following.isalnum() or following in ("-", "_"))
+                and folded not in keep and not folded.endswith(("er", "s"))):
+            hits.append(Hit(match.start(1), right_end, rule, word))
     return hits
 
 

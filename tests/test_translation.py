@@ -276,3 +276,21 @@ def test_caseless_ascii_letters_and_casefold_edges() -> None:
             assert word.match(char), hex(code)
     for letter, char in CASELESS_EXTRA.items():
         assert regex.match(f"(?i){letter}", char)
+
+
+def test_ascii_mid_sentence_capital_finds_what_the_unicode_pattern_finds() -> None:
+    import random
+    import re
+
+    import regex
+
+    from cleaner.mt_detectors import ASCII_MID_SENTENCE_CAPITAL, ASCII_SPACE, MID_SENTENCE_CAPITAL
+
+    assert re.compile(ASCII_SPACE + "+").fullmatch("".join(c for c in map(chr, range(128)) if regex.match(r"\s", c)))
+    assert not any(regex.match(r"\s", chr(c)) and not re.match(ASCII_SPACE, chr(c)) for c in range(128))
+    pieces = ["Abcd", "Xyzzyq", "abc", " ", "  ", "   ", "    ", ",", ";", "\n", "\t", "\x0b", "\x1c", "-", "'",
+              "_", "1", "Q", "Abcdefghijklmnopqrs", "x"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        assert ASCII_MID_SENTENCE_CAPITAL.findall(text) == MID_SENTENCE_CAPITAL.findall(text), repr(text)
