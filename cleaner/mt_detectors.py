@@ -26,7 +26,6 @@ import regex
 
 from cleaner.mt_rules import Hit
 from cleaner.ruleset import Rule
-from cleaner.stages import offsets
 
 Detector = Callable[[str, Rule], list[Hit]]
 

@@ -679,7 +679,8 @@ def render(glossary: Glossary, match: regex.Match[str], text: str) -> str:
             return match_case(value, form)
         return value
 
-    after: str = TEMPLATE_REF.sub(group_value, template)
+    # Every group reference starts with a backslash: most templates have none.
+    after: str = TEMPLATE_REF.sub(group_value, template) if "\\" in template else template
     if rule.params.get("case", "preserve") == "preserve" and not glossary.forms:
         after = match_case(match.group(), after)
     if after[:1].islower() and starts_sentence(text, match.start()):
