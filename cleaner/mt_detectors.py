@@ -26,7 +26,6 @@ import regex
 
 from cleaner.mt_rules import Hit
 from cleaner.ruleset import Rule
-from cleaner.stages import offsets
 
 Detector = Callable[[str, Rule], list[Hit]]
 
@@ -51,6 +50,13 @@ def _words(rule: Rule, key: str) -> frozenset[str]:
 
 # Capitalized word after a lower-case word or a comma: a name in the middle of a sentence.
 MID_SENTENCE_CAPITAL = regex.compile(r"(?<=[\p{Ll},;]\s{1,3})\p{Lu}\p{Ll}{3,15}(?![\w'’-])")
+# The same for ASCII text, in the stdlib, whose scan led by a class is faster: the look-behind
+# goes after the capital, split into fixed widths, and `ASCII_SPACE` is `regex`'s \s in
+# ASCII (the stdlib's also holds \x1c-\x1f).
+ASCII_SPACE = r"[\t\n\x0b\x0c\r ]"
+ASCII_MID_SENTENCE_CAPITAL = re.compile(
+    "[A-Z](?:" + "|".join(f"(?<=[a-z,;]{ASCII_SPACE}{{{n}}}.)" for n in (1, 2, 3)) + r")[a-z]{3,15}(?![\w'’-])"
+)
 
 
 def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
@@ -64,7 +70,7 @@ def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
     """
     # Only the first match of a word counts (later ones are "seen"), and only words the
     # lexicon does not know can be flagged: find those among the distinct words first.
-    words = set(MID_SENTENCE_CAPITAL.findall(text))
+    words = set((ASCII_MID_SENTENCE_CAPITAL if text.isascii() else MID_SENTENCE_CAPITAL).findall(text))
     classified, unknown_words = _word_verdicts(rule)
     new = words - classified
     if new:
@@ -109,7 +115,9 @@ def _word_verdicts(rule: Rule) -> tuple[set[str], set[str]]:
     return verdicts
 
 
-WORD_BEFORE = regex.compile(r"(?<![\w-])\p{L}{3,}$")
+# " and " with the same word (3 to 40 letters, whole) before it and opening what follows:
+# led by the literal, so `regex` scans for it fast, then reads back and ahead in C.
+DOUBLED = regex.compile(r"(?<=(?<![\w-])(\p{L}{3,40})) and (?=\1)")
 
 
 def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
@@ -118,28 +126,17 @@ def fix_reduplication(text: str, rule: Rule) -> list[Hit]:
     Native English doubles comparatives and a few adverbs and nouns for effect ("more
     and more", "again and again", "bigger and bigger", "years and years"); those are
     kept by the rule's `keep` list and by skipping -er comparatives and plurals.
-    Walks the " and "s with str.find: a back-referencing regex tried at every position
-    was the slowest part of the stage.
     """
     keep = _words(rule, "keep")
     hits = []
-    index = text.find(" and ")
-    while index >= 0:
-        # The doubled word ends in the three letters before " and " and is at most 40 long.
-        if text[index - 3:index] not in text[index + 5:index + 45]:
-            index = text.find(" and ", index + 5)
-            continue
-        left = WORD_BEFORE.search(text, max(0, index - 40), index)
-        if left is not None:
-            word = left.group()
-            right_end = index + 5 + len(word)
-            folded = word.casefold()
-            following = text[right_end:right_end + 1]
-            if (text[index + 5:right_end] == word
-                    and not (following.isalnum() or following in ("-", "_"))
-                    and folded not in keep and not folded.endswith(("er", "s"))):
-                hits.append(Hit(left.start(), right_end, rule, word))
-        index = text.find(" and ", index + 5)
+    for match in DOUBLED.finditer(text):
+        word = match.group(1)
+        right_end = match.end() + len(word)
+        folded = word.casefold()
+        following = text[right_end:right_end + 1]
+        if (not (following.isalnum() or following in ("-", "_"))
+                and folded not in keep and not folded.endswith(("er", "s"))):
+            hits.append(Hit(match.start(1), right_end, rule, word))
     return hits
 
 
@@ -212,12 +209,13 @@ def flag_yi_billion(text: str, rule: Rule) -> list[Hit]:
 
 
 CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+")
-# The BMP blocks that hold every Han, kana and Hangul letter there (checked over all code
-# points by a test); beyond the BMP any character counts. A stdlib class search over BMP
-# ranges is several times faster than `regex`'s property classes.
-MAY_BE_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3005-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff"
-    "\uf900-\ufaff\uff00-\uffef]"
+# Every Han, kana or Hangul letter lies in U+1100-U+1FFF, U+2E80-U+2FFF or U+3000 and up
+# (checked over all code points by a test). In UTF-8 those open with the byte E1, E3-F4,
+# or E2 followed by BA-BF: bytes.translate marks them ("X", "Y" then "Z") far faster than
+# a character class search over the text.
+_CJK_BYTES = bytes(
+    ord("X") if b == 0xE1 or 0xE3 <= b <= 0xF4 else ord("Y") if b == 0xE2 else ord("Z") if 0xBA <= b <= 0xBF
+    else ord(".") for b in range(256)
 )
 
 
@@ -225,8 +223,10 @@ def may_hold_cjk(text: str) -> bool:
     """False only when the text cannot hold a Han, kana or Hangul letter."""
     if text.isascii():
         return False
-    # UTF-16 needs four bytes for a character beyond the BMP: a longer encoding has one.
-    return MAY_BE_CJK.search(text) is not None or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+    marked = text.encode("utf-8", "surrogatepass").translate(_CJK_BYTES)
+    return b"X" in marked or b"YZ" in marked
+
+
 GLOSS_AFTER = regex.compile(r"\s*[(（](?P<gloss>[\p{Latin}][\p{Latin}\s'-]{1,60})[)）]")
 LATIN = regex.compile(r"\p{Latin}")
 
@@ -310,17 +310,17 @@ def fix_space_before_punct(text: str, rule: Rule) -> list[Hit]:
     return hits
 
 
+# A space and a hyphen before a lower-case letter (any non-ASCII letter may be one);
+# whitespace before "'s", found from the literal "'s" (a class first would be slow).
+SPACE_HYPHEN = re.compile(" -[a-z\x80-\U0010ffff]")
+SPACE_POSSESSIVE = re.compile(r"'s(?<=\s's)")
+
+
 def _may_space_before(text: str) -> bool:
-    # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s".
-    if " ," in text or " ;" in text:
-        return True
-    for index in offsets(text, " -"):
-        after = text[index + 2:index + 3]
-        if after and (after.islower() or not after.isascii()):
-            return True
-    return any(index and text[index - 1].isspace() for index in offsets(text, "'s"))
-
-
+    # A match holds " ,", " ;", " -" + lower-case letter, or whitespace + "'s". The stdlib's
+    # \s (str.isspace) holds every character `regex`'s does, so nothing is missed.
+    return (" ," in text or " ;" in text or SPACE_HYPHEN.search(text) is not None
+            or SPACE_POSSESSIVE.search(text) is not None)
 
 
 def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:
@@ -349,9 +349,10 @@ def _openers_pattern(openers: str) -> regex.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def _openers_guard(openers: str) -> regex.Pattern[str]:
-    # The pattern without its look-behind: led by a literal ".", so scanned fast.
-    return regex.compile(rf"\.(?=(?:{openers})\s)")
+def _openers_guard(openers: str) -> re.Pattern[str]:
+    # The pattern without its look-behind, led by a literal "." and run by the stdlib, which
+    # scans several times faster; its \s (str.isspace) holds every character `regex`'s does.
+    return re.compile(rf"\.(?=(?:{openers})\s)")
 
 
 ALLCAPS_AFTER_ARTICLE = regex.compile(r"(?<=(?<![\w-])(?:the|a|an|of|that)\s)\p{Lu}{8,}(?![\w-])")
@@ -382,6 +383,16 @@ def _may_hold_capitals(text: str) -> bool:
     # Eight capitals in a row make at least eight "U" bytes in a row.
     return b"UUUUUUUU" in text.encode("utf-8", "surrogatepass").translate(_CAPITAL_BYTES)
 
+
+# For some detectors, casefolded literals one of which the casefolded text holds whenever
+# the detector finds anything: the stage finds them in its one scan over the document and
+# calls the detector only then, which saves the detector's own guard scans.
+DETECTOR_LITERALS: dict[str, tuple[str, ...]] = {
+    "fix_wan_numerals": ("thousand", "10000"),
+    "flag_yi_billion": ("billion",),
+    "fix_markup_debris": ("<", "&"),
+    "fix_space_before_punct": (" ,", " ;", " -", "'s"),
+}
 
 DETECTORS: dict[str, Detector] = {
     "flag_transliterations": flag_transliterations,

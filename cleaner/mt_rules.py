@@ -83,6 +83,9 @@ class Glossary:
     starts: tuple[tuple[str, ...], ...] = ()
     # Per pattern: where its matches can be, for patterns without openings (None: scan all).
     windows: tuple[Window | None, ...] = ()
+    # Literals one of which every match of every pattern holds, standing where the pattern
+    # puts it, at a word's edge or not (() when unknown): a document without one has no match.
+    anchors: tuple[WordAnchor, ...] = ()
 
     def triggered(self, folded_text: str) -> bool:
         """True when the (casefolded) text holds one of the rule's keywords: worth matching."""
@@ -137,7 +140,18 @@ def compile_glossary(rule: Rule) -> Glossary:
         keywords=tuple(k.casefold() for k in keywords) if keywords else derive_keywords(rule.patterns),
         starts=tuple(leading_literals(pattern) for pattern in rule.patterns),
         windows=tuple(None if leading_literals(pattern) else match_window(pattern) for pattern in rule.patterns),
+        anchors=_rule_anchors(rule.patterns),
     )
+
+
+def _rule_anchors(patterns: Sequence[regex.Pattern[str]]) -> tuple[WordAnchor, ...]:
+    found: set[WordAnchor] = set()
+    for pattern in patterns:
+        anchors = word_anchors(pattern)
+        if not anchors:
+            return ()  # this pattern may match without any of them
+        found.update(anchors)
+    return tuple(sorted(found))
 
 
 def _optional_pattern(rule: Rule, key: str) -> regex.Pattern[str] | None:
@@ -471,6 +485,167 @@ def _anchors(items: list[Any]) -> frozenset[str] | None:
     return min(usable, key=lambda option: (max(zipf_en(literal) for literal in option), len(option)))
 
 
+ASCII_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# The only characters beyond ASCII that a case-insensitive `regex` pattern matches to an
+# ASCII letter (checked over all code points by a test); their casefolds, but that of the
+# dotted capital I ("i" and a combining dot), are the letter itself.
+CASELESS_EXTRA = {"i": "\u0130", "k": "\u212a", "s": "\u017f"}
+DOTTED_CAPITAL_I = "\u0130"
+
+
+@dataclass(frozen=True, order=True)
+class WordAnchor:
+    """A casefolded literal a match holds, and whether no ASCII letter or digit is beside it there.
+
+    `alone_before` / `alone_after`: the pattern puts a space, a hyphen or another
+    non-alphanumeric character (or a `(?<![\\w-])`-style assertion) right before / after
+    the literal, so the occurrence of "pot" in "spot" or "potential" cannot be the one.
+    """
+
+    literal: str
+    alone_before: bool
+    alone_after: bool
+
+    def stands_in(self, folded: str, starts: Sequence[int]) -> bool:
+        """True when one of the literal's occurrences (start offsets in `folded`) has the edges it needs."""
+        before, after, size = self.alone_before, self.alone_after, len(self.literal)
+        for start in starts:
+            if before and start and folded[start - 1] in ASCII_ALNUM:
+                continue
+            if after and folded[start + size:start + size + 1] in ASCII_ALNUM:
+                continue
+            return True
+        return False
+
+
+def word_anchors(pattern: regex.Pattern[str]) -> tuple[WordAnchor, ...]:
+    """Literals one of which every match holds, with the word edges the pattern gives them; () if unknown.
+
+    Read from the stdlib parser's tree like `match_window` (a property class stands in as
+    `\\d`, which only ever makes an edge less certain). The set chosen is the one whose
+    literals, edges counted, are rarest in English.
+
+    >>> word_anchors(regex.compile(r"(?i)(?<![\\w-])(?:throw|blame)\\s+the\\s+pot(?![\\w-])"))
+    (WordAnchor(literal='pot', alone_before=True, alone_after=True),)
+    """
+    if pattern.flags & (regex.FULLCASE | regex.VERSION1):
+        return ()
+    source = regex.sub(r"\\[pP]\{[^}]*\}", r"\\d", pattern.pattern)
+    try:
+        tree = sre_parse.parse(source)
+        options = _word_anchor_options(list(tree), [], [])
+    except (_Unknown, re.error, RecursionError, ValueError, OverflowError):
+        return ()
+    best = _best_option(options)
+    return tuple(sorted(best)) if best else ()
+
+
+def _best_option(options: list[frozenset[WordAnchor]]) -> frozenset[WordAnchor] | None:
+    # Literals shorter than three characters occur everywhere. A literal that may stand
+    # inside a word ("pot" in "spot") is found far more often than its word is, so the
+    # option with the fewest open edges wins, then the one whose words are rarest.
+    from cleaner.mt_detectors import zipf_en
+
+    usable = [option for option in options if all(len(a.literal) >= MIN_ANCHOR for a in option)]
+    if not usable:
+        return None
+    return min(usable, key=lambda option: (
+        max(2 - a.alone_before - a.alone_after for a in option),
+        max(zipf_en(a.literal) for a in option), len(option), sorted(option)))
+
+
+def _word_anchor_options(items: list[Any], before: list[Any], after: list[Any]) -> list[frozenset[WordAnchor]]:
+    # The sets of anchors one of which every match of `items` holds (each set is one
+    # option); `before` / `after` are what the pattern matches around `items`.
+    options: list[frozenset[WordAnchor]] = []
+    run_start = None
+    for index, (op, arg) in enumerate(items + [(None, None)]):
+        if op is sre_constants.LITERAL:
+            if run_start is None:
+                run_start = index
+            continue
+        if run_start is not None:
+            literal = "".join(chr(code) for _, code in items[run_start:index]).casefold()
+            options.append(frozenset({WordAnchor(
+                literal,
+                _alone(list(reversed(before + items[:run_start])), backwards=True),
+                _alone(items[index:] + after, backwards=False),
+            )}))
+            run_start = None
+        outer_before, outer_after = before + items[:index], items[index + 1:] + after
+        if op is sre_constants.SUBPATTERN and not (arg[1] or arg[2]):
+            options.extend(_word_anchor_options(list(arg[3]), outer_before, outer_after))
+        elif op is sre_constants.BRANCH:
+            per_branch = [_best_option(_word_anchor_options(list(branch), outer_before, outer_after))
+                          for branch in arg[1]]
+            if all(per_branch):
+                options.append(frozenset().union(*per_branch))  # type: ignore[arg-type]
+    return options
+
+
+def _alone(items: list[Any], backwards: bool) -> bool:
+    # True when the character `items` match next (`items` nearest first; going backwards
+    # from a literal or forwards from it) is never an ASCII letter or digit, or there is none
+    # and an assertion says so. The end of `items` means anything may be there.
+    for index, (op, arg) in enumerate(items):
+        rest = items[index + 1:]
+        if op is sre_constants.LITERAL:
+            char = chr(arg)
+            return char.isascii() and char not in ASCII_ALNUM
+        if op is sre_constants.IN:
+            return not _alnum_members(arg, caseless=True)
+        if op in _REPEATS:
+            low, _, sub = arg
+            inner = list(reversed(list(sub))) if backwards else list(sub)
+            if low >= 1:
+                return _alone(inner, backwards)
+            return _alone(inner + rest, backwards) and _alone(rest, backwards)
+        if op is sre_constants.SUBPATTERN:
+            inner = list(reversed(list(arg[3]))) if backwards else list(arg[3])
+            return _alone(inner + rest, backwards)
+        if op is sre_constants.BRANCH:
+            return all(_alone((list(reversed(list(b))) if backwards else list(b)) + rest, backwards)
+                       for b in arg[1])
+        if op is sre_constants.ASSERT_NOT and (arg[0] < 0) == backwards:
+            sub = list(arg[1])
+            if len(sub) == 1 and sub[0][0] is sre_constants.IN and _alnum_members(sub[0][1], caseless=False) == ASCII_ALNUM:
+                return True
+            continue
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.AT):
+            continue  # zero width: what is there is decided further on
+        return False
+    return False
+
+
+def _alnum_members(items: list[Any], caseless: bool) -> frozenset[str]:
+    # The ASCII letters and digits a character class matches: all it may match (whatever
+    # the case flags) when `caseless`, only those it surely matches otherwise.
+    if items and items[0][0] is sre_constants.NEGATE:
+        # A negated class surely matches what its positive part cannot, and so on.
+        return ASCII_ALNUM - _alnum_members(items[1:], not caseless)
+    members: set[str] = set()
+    for op, arg in items:
+        if op is sre_constants.LITERAL or op is sre_constants.RANGE:
+            low, high = (arg, arg) if op is sre_constants.LITERAL else arg
+            for char in ASCII_ALNUM:
+                variants = {char, char.swapcase(), CASELESS_EXTRA.get(char.lower(), char)} if caseless else {char}
+                if any(low <= ord(v) <= high for v in variants):
+                    members.add(char)
+        elif op is sre_constants.CATEGORY and arg in _ALNUM_CATEGORIES:
+            members |= _ALNUM_CATEGORIES[arg]
+        elif caseless:
+            return ASCII_ALNUM  # not read here: it may match any
+        else:
+            return frozenset()  # not read here: it surely matches none
+    return frozenset(members)
+
+
+_ALNUM_CATEGORIES = {
+    category: frozenset(c for c in ASCII_ALNUM if regex.match(escape, c))
+    for category, escape in _CATEGORY_ESCAPES.items()
+}
+
+
 def match_case(matched: str, replacement: str) -> str:
     """Give a replacement the case shape of the text it replaces.
 
@@ -504,7 +679,8 @@ def render(glossary: Glossary, match: regex.Match[str], text: str) -> str:
             return match_case(value, form)
         return value
 
-    after: str = TEMPLATE_REF.sub(group_value, template)
+    # Every group reference starts with a backslash: most templates have none.
+    after: str = TEMPLATE_REF.sub(group_value, template) if "\\" in template else template
     if rule.params.get("case", "preserve") == "preserve" and not glossary.forms:
         after = match_case(match.group(), after)
     if after[:1].islower() and starts_sentence(text, match.start()):

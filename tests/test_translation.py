@@ -213,3 +213,84 @@ def test_cjk_guard_holds_every_cjk_letter() -> None:
     missed = [hex(c) for c in range(0x80, 0x110000)
               if not 0xD800 <= c <= 0xDFFF and cjk.match(chr(c)) and not may_hold_cjk("x" + chr(c))]
     assert missed == []
+
+
+def test_glossary_anchors_stand_in_every_changing_example() -> None:
+    """Every match holds one of its rule's anchors with the word edges the rule claims for it."""
+    from cleaner.mt_rules import find_hits
+    from cleaner.stages import offsets
+
+    for rule in ALL_MT:
+        if rule.kind != "glossary":
+            continue
+        glossary = compile_glossary(rule)
+        if not glossary.anchors:
+            continue
+        inputs = [e.input for e in rule.examples] + [e["input"] for e in rule.params.get("flag_examples", [])]
+        for text in inputs:
+            for hit in find_hits(glossary, text, 1.0):
+                span = text[max(0, hit.start - 1):hit.end + 1].casefold()
+                assert any(a.stands_in(span, offsets(span, a.literal)) for a in glossary.anchors), (
+                    f"{rule.code}: {glossary.anchors} in {span!r}")
+
+
+def test_word_anchors_need_their_edges() -> None:
+    import regex
+
+    from cleaner.mt_rules import word_anchors
+
+    (pot,) = word_anchors(regex.compile(r"(?i)(?<![\w-])back[\s-]pot(?:\s+(?:person|man))?(?![\w-])"))
+    assert (pot.literal, pot.alone_before, pot.alone_after) == ("pot", True, True)
+    assert not pot.stands_in("a spot of potential", [3, 10])
+    assert pot.stands_in("the back pot.", [9])
+    # A case-sensitive look-behind does not keep out capitals: no edge is claimed there.
+    (word,) = word_anchors(regex.compile(r"(?<![a-z])qingde\s"))
+    assert not word.alone_before and word.alone_after
+    # Nothing certain about a class the analysis cannot read.
+    assert word_anchors(regex.compile(r"(?<![\w-])\p{L}+")) == ()
+
+
+def test_caseless_ascii_letters_and_casefold_edges() -> None:
+    """What the anchor edges rest on, over every code point.
+
+    A case-insensitive `regex` match takes only ASCII letters and the few characters in
+    CASELESS_EXTRA for an ASCII letter; a character whose casefold begins or ends with an
+    ASCII letter or digit is a word character, so a pattern demanding a non-word neighbour
+    never has one there.
+    """
+    import regex
+
+    from cleaner.mt_rules import ASCII_ALNUM, CASELESS_EXTRA
+
+    caseless = regex.compile(r"(?i)[a-z0-9]")
+    word = regex.compile(r"\w")
+    extra = set(CASELESS_EXTRA.values())
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        if caseless.match(char):
+            assert char in extra, hex(code)
+        folded = char.casefold()
+        if folded[0] in ASCII_ALNUM or folded[-1] in ASCII_ALNUM:
+            assert word.match(char), hex(code)
+    for letter, char in CASELESS_EXTRA.items():
+        assert regex.match(f"(?i){letter}", char)
+
+
+def test_ascii_mid_sentence_capital_finds_what_the_unicode_pattern_finds() -> None:
+    import random
+    import re
+
+    import regex
+
+    from cleaner.mt_detectors import ASCII_MID_SENTENCE_CAPITAL, ASCII_SPACE, MID_SENTENCE_CAPITAL
+
+    assert re.compile(ASCII_SPACE + "+").fullmatch("".join(c for c in map(chr, range(128)) if regex.match(r"\s", c)))
+    assert not any(regex.match(r"\s", chr(c)) and not re.match(ASCII_SPACE, chr(c)) for c in range(128))
+    pieces = ["Abcd", "Xyzzyq", "abc", " ", "  ", "   ", "    ", ",", ";", "\n", "\t", "\x0b", "\x1c", "-", "'",
+              "_", "1", "Q", "Abcdefghijklmnopqrs", "x"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        assert ASCII_MID_SENTENCE_CAPITAL.findall(text) == MID_SENTENCE_CAPITAL.findall(text), repr(text)

@@ -31,8 +31,9 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document, position
-from cleaner.mt_detectors import DETECTORS, Detector
+from cleaner.mt_detectors import DETECTOR_LITERALS, DETECTORS, Detector
 from cleaner.mt_rules import (
+    DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
     Glossary,
     Hit,
@@ -62,6 +63,15 @@ def tidy(text: str) -> str:
     return text.lstrip("\n")
 
 
+# English text's characters, most frequent first (the rest are rarer still).
+_COMMON_FIRST = " etiansorlchudgmpfby\nwv,.k-'"
+
+
+def _rarity(char: str) -> int:
+    index = _COMMON_FIRST.find(char)
+    return index if index >= 0 else len(_COMMON_FIRST)
+
+
 def build(rules: Sequence[Rule], config: Config) -> Stage:
     """Build the translation stage from its enabled rules (all MT rules still score)."""
     simple = SimpleRules.compile([r for r in rules if r.kind in SIMPLE_KINDS], config.regex_timeout_seconds)
@@ -85,12 +95,16 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     # One automaton for every literal the stage screens with: glossary keywords, the
     # openings and window anchors of glossary patterns and of provenance lines.
     literals = {k for g in glossaries for k in g.keywords} | {
+        o for _, rule in detectors for o in DETECTOR_LITERALS.get(rule.impl or "", ())} | {
         o for g in glossaries for starts in g.starts for o in starts} | {
         a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
         o for _, starts, _ in provenance for o in starts} | {
-        a for _, _, window in provenance if window is not None for a in window.anchors}
+        a for _, _, window in provenance if window is not None for a in window.anchors} | {
+        a.literal for g in glossaries for a in g.anchors}
     automaton = ahocorasick.Automaton()
-    for literal in literals:
+    # The automaton looks a character up among the first characters of the literals one
+    # by one, in the order they were added: common letters first makes the scan faster.
+    for literal in sorted(literals, key=lambda literal: [_rarity(c) for c in literal]):
         automaton.add_word(literal, (literal, len(literal) - 1))
     if literals:
         automaton.make_automaton()
@@ -141,7 +155,8 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             rule.mode == "auto-if-context" and score >= float(rule.params.get("min_score", settings.threshold))))
 
     # Every MT rule has a slot: glossaries first, then detectors, in rule order, which is
-    # the order hits are ranked in. Glossaries run only when one of their keywords is found.
+    # the order hits are ranked in. Glossaries run only when one of their keywords is found,
+    # and so do detectors that name literals.
     slot_rules = [g.rule for g in glossaries] + [rule for _, rule in detectors]
     slot_deferred = [deferred(rule) for rule in slot_rules]
     signal_of = {rule.code: rule_signal(rule) for rule in slot_rules}
@@ -149,8 +164,14 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     for slot, glossary in enumerate(glossaries):
         for keyword in glossary.keywords:
             keyword_slots.setdefault(keyword, []).append(slot)
-    always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords} | set(
-        range(len(glossaries), len(slot_rules)))
+    always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords}
+    anchored = {slot: glossary.anchors for slot, glossary in enumerate(glossaries) if glossary.anchors}
+    for slot, (_, rule) in enumerate(detectors, start=len(glossaries)):
+        if DETECTOR_LITERALS.get(rule.impl or ""):
+            for literal in DETECTOR_LITERALS[rule.impl or ""]:
+                keyword_slots.setdefault(literal, []).append(slot)
+        else:
+            always.add(slot)
 
     def measure_slot(slot: int, text: str, openings: Mapping[str, Sequence[int]] | None) -> list[Hit]:
         if slot < len(glossaries):
@@ -171,6 +192,12 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         triggered = set(always)
         for literal in found:
             triggered.update(keyword_slots.get(literal, ()))
+        # A glossary whose anchors all stand at the wrong place (the "pot" of "spot") cannot
+        # match. The one character a case-insensitive match takes for an ASCII letter
+        # while its casefold is not that letter is the dotted capital I: no test then.
+        if text.isascii() or DOTTED_CAPITAL_I not in text:
+            triggered.difference_update([slot for slot in triggered if slot in anchored and not any(
+                anchor.stands_in(folded, found.get(anchor.literal, ())) for anchor in anchored[slot])])
         per_slot: dict[int, list[Hit]] = {}
         for slot in sorted(triggered):
             if not slot_deferred[slot]:
