@@ -31,8 +31,8 @@ so a document costs a few short scans instead of one per rule.
 from __future__ import annotations
 
 import re
-import re._constants as sre_constants  # type: ignore[import-not-found]  # the stdlib parser, to read patterns
-import re._parser as sre_parse  # type: ignore[import-not-found]
+import re._constants as sre_constants  # the stdlib parser, to read patterns
+import re._parser as sre_parse
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
