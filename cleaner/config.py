@@ -38,7 +38,7 @@ class Config:
     language_backend: str = "auto"
     # Characters of cleaned text the language detector reads: enough for a stable
     # answer, bounded so its cost does not grow with the document.
-    language_prefix_chars: int = 2000
+    language_prefix_chars: int = 1000
     # Share of a document's words the heuristic boilerplate rules may remove before the
     # removal guard keeps those lines and warns instead (exact-phrase rules are exempt).
     max_heuristic_removal: float = 0.4

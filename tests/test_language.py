@@ -27,7 +27,7 @@ BACKEND_NAMES = sorted(BACKENDS)
 @pytest.mark.parametrize("backend", BACKEND_NAMES)
 @pytest.mark.parametrize("lang", sorted(SAMPLES))
 def test_known_languages(backend: str, lang: str) -> None:
-    detect = get_detector(backend, 2000)
+    detect = get_detector(backend, Config().language_prefix_chars)
     assert detect is not None
     answer, prob = detect(SAMPLES[lang])
     assert answer == lang
@@ -38,14 +38,14 @@ def test_known_languages(backend: str, lang: str) -> None:
 @pytest.mark.parametrize("backend", BACKEND_NAMES)
 @pytest.mark.parametrize("text", ["", "Hi there", "12 345 678 -- 90 %", "\n\n\t ", "!!!???...", "ok ok"])
 def test_too_little_text_is_undetermined(backend: str, text: str) -> None:
-    detect = get_detector(backend, 2000)
+    detect = get_detector(backend, Config().language_prefix_chars)
     assert detect is not None
     assert detect(text) == UNDETERMINED
 
 
 def test_auto_is_the_fast_backend_and_off_is_none() -> None:
-    assert get_detector("off", 2000) is None
-    auto, cld2 = get_detector("auto", 2000), get_detector("pycld2", 2000)
+    assert get_detector("off", Config().language_prefix_chars) is None
+    auto, cld2 = get_detector("auto", 2000), get_detector("pycld2", Config().language_prefix_chars)
     assert auto is not None and cld2 is not None
     assert all(auto(text) == cld2(text) for text in SAMPLES.values())
 
@@ -60,7 +60,7 @@ def test_only_the_prefix_is_read() -> None:
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(max_size=300))
 def test_never_raises(backend: str, text: str) -> None:
-    detect = get_detector(backend, 2000)
+    detect = get_detector(backend, Config().language_prefix_chars)
     assert detect is not None
     lang, prob = detect(text)
     assert isinstance(lang, str) and lang
@@ -69,7 +69,7 @@ def test_never_raises(backend: str, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["\ud800" * 40 + SAMPLES["en"], "\x00\x01\x85" * 30 + SAMPLES["de"]])
 def test_controls_and_surrogates_do_not_break_cld2(text: str) -> None:
-    detect = get_detector("pycld2", 2000)
+    detect = get_detector("pycld2", Config().language_prefix_chars)
     assert detect is not None
     assert detect(text)[0] in ("en", "de")
 
