@@ -131,12 +131,18 @@ def ascii_key(line: str) -> bytes:
     """The ASCII letters and digits of the case-folded line: lines that fold alike have the same key.
 
     fold() only turns characters that are no letter or digit into spaces, so the ASCII
-    letters and digits of casefold() all stay, in order. Five times cheaper than fold().
+    letters and digits of casefold() all stay, in order: ascii_key(line) is
+    ascii_alnum(fold(line)). Five times cheaper than fold().
 
-    >>> ascii_key("Read  MORE, 2 times!") == ascii_key("read more 2 times")
+    >>> ascii_key("Read  MORE, 2 times!") == ascii_key("read more 2 times") == ascii_alnum("read more 2 times")
     True
     """
-    return line.casefold().encode("ascii", "ignore").translate(None, NOT_ASCII_ALNUM)
+    return ascii_alnum(line.casefold())
+
+
+def ascii_alnum(text: str) -> bytes:
+    """The ASCII letters and digits of the text, in order."""
+    return text.encode("ascii", "ignore").translate(None, NOT_ASCII_ALNUM)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -217,6 +223,11 @@ class Page:
         line = self.lines[index]
         return self.facts[index].bare if len(line) == len(self.texts[index]) else strip_marker(line)
 
+    def ascii_key(self, index: int) -> bytes:
+        """ascii_key(raw_bare()) of a line: equal for lines whose folded_raw() is equal."""
+        line = self.lines[index]
+        return self.facts[index].key if len(line) == len(self.texts[index]) else ascii_key(strip_marker(line))
+
     def folded_raw(self, index: int) -> str:
         """fold_line(strip_marker(line)) of the line as it stands (see raw_bare)."""
         line = self.lines[index]
@@ -250,17 +261,19 @@ class LineFacts:
     of it depends on the text alone, never on where the line stands.
     """
 
-    __slots__ = ("bare", "words", "terminal", "colon", "pipe", "compact", "fold", "screened", "verdicts",
-                 "section")
+    __slots__ = ("bare", "marked", "words", "terminal", "colon", "pipe", "compact", "fold", "quick", "screened",
+                 "verdicts", "section")
 
     def __init__(self, text: str) -> None:
         bare = self.bare = strip_marker(text)
+        self.marked = len(bare) != len(text)   # MARKER matched: a list item
         self.words = count_words(bare)
         self.terminal = is_terminal(bare)
         self.colon = bare.endswith(":")
         self.pipe = "|" in bare
         self.compact = is_compact(text)
         self.fold: str | None = None
+        self.quick = ascii_key(bare)
         self.screened: bool | None = None                  # LineRules.may_match
         self.verdicts: tuple[Rule | None, ...] | None = None  # LineRules.line_verdicts
         self.section: Rule | None | bool = False           # LineRules.match_section; False: not yet
@@ -271,6 +284,11 @@ class LineFacts:
         if self.fold is None:
             self.fold = fold_line(self.bare)
         return self.fold
+
+    @property
+    def key(self) -> bytes:
+        """ascii_key() of the bare text."""
+        return self.quick
 
 
 class LineMemo(dict[str, LineFacts]):
@@ -331,7 +349,7 @@ def mark_introduced_lists(page: Page) -> None:
             introduced = False
             continue
         text = page.texts[index]
-        marked = len(page.facts[index].bare) != len(text)   # strip_marker() took a MARKER match off
+        marked = page.facts[index].marked
         if introduced and (page.short[index] or marked):
             page.short[index] = False
             continue
@@ -391,6 +409,10 @@ class LineRules:
     suffix_probe: regex.Pattern[str] | None = None
     # Every phrase of every zone, to rule out a line with one lookup (see may_match).
     all_phrases: frozenset[str] = frozenset()
+    # The ascii_alnum() of every phrase and section heading: a line whose ascii_key() is
+    # not among them folds into none of them, and need not be folded.
+    phrase_keys: frozenset[bytes] = frozenset()
+    section_keys: frozenset[bytes] = frozenset()
     # The regex_line screens of all zones together, by a line's first PREFIX_CHARS characters.
     line_screens: dict[object, LineScreen] = field(default_factory=dict)
     memo: LineMemo = field(default_factory=lambda: LineMemo())
@@ -419,7 +441,7 @@ class LineRules:
             if suffix and all(map(reads_backwards, suffix.branches)) else None
         all_phrases = frozenset(key for zone in phrases.values() for key in zone)
         return cls(phrases, patterns, prefix, suffix, sections, section_patterns, timeout, longest, suffix_end,
-                   probe, all_phrases)
+                   probe, all_phrases, frozenset(map(ascii_alnum, all_phrases)), frozenset(map(ascii_alnum, sections)))
 
     def may_end_in_suffix(self, text: str) -> bool:
         """False when no glued suffix can end this text, as its last PREFIX_CHARS characters show."""
@@ -463,7 +485,8 @@ class LineRules:
     def screen_text(self, text: str, facts: LineFacts) -> bool:
         """may_match() of a line's text, worked out."""
         bare = facts.bare
-        if len(bare) <= 2 * self.longest_phrase + 40 and facts.folded in self.all_phrases:
+        if len(bare) <= 2 * self.longest_phrase + 40 and facts.quick in self.phrase_keys \
+                and facts.folded in self.all_phrases:
             return True
         compact = facts.compact
         if self.line_screen(text[:PREFIX_CHARS]).passes(text, compact):
@@ -502,7 +525,7 @@ class LineRules:
     def find_section(self, text: str, bare: str, facts: LineFacts | None) -> Rule | None:
         """match_section() of a line's text, worked out."""
         if facts is not None and len(bare) <= 2 * self.longest_phrase + 40:
-            rule = self.sections.get(facts.folded)
+            rule = self.sections.get(facts.folded) if facts.quick in self.section_keys else None
         else:
             rule = self.lookup_phrase(self.sections, bare)
         if rule is not None or self.section_patterns is None:
@@ -730,7 +753,8 @@ class Dispatch:
         if pattern is None:
             # Each branch keeps its group name r<number>, so owner() still finds its rule.
             # Branches left out cannot match here, so the alternation finds what the whole one would.
-            pattern = regex.compile("|".join(self.branches[i] for i in kept))
+            # One branch alone is its probe, compiled from the same text already.
+            pattern = self.probes[kept[0]] if len(kept) == 1 else regex.compile("|".join(self.branches[i] for i in kept))
             self.by_branches[kept] = pattern
         return pattern
 
@@ -816,35 +840,27 @@ class Check:
 
 @dataclass(frozen=True)
 class Group:
-    """The screens of the branches a Dispatch may try on a line, with one test for all their anchors."""
+    """The screens of the branches a Dispatch may try on a line."""
 
     screens: tuple[Screen, ...]
     free: tuple[Screen, ...]              # the screens without anchors
     width: int                            # the longest text any of the branches can match
-
-    @cached_property
-    def union(self) -> re.Pattern[str] | None:
-        """One search for any anchor of any screen; compiled when first needed (most groups only screen)."""
-        anchors = {a for screen in self.screens for a in screen.anchors}
-        return re.compile(trie_pattern(anchors)) if anchors else None
 
 
 def keep_branches(group: Group, text: str, whole_line: bool) -> tuple[int, ...]:
     """The numbers of the branches whose screen the text passes.
 
     Most prose lines fail every screen, so the regex machinery never sees them: a dict
-    lookup, a length test and one stdlib search stand in for a fullmatch of a hundred
-    branches that may each scan a wildcard before failing.
+    lookup, a length test and a stdlib search or two stand in for a fullmatch of a hundred
+    branches that may each scan a wildcard before failing. (Lines reach this far only
+    when a LineScreen has passed them, so no search for all anchors at once comes first.)
     """
     size = len(text)
     if whole_line and size > group.width:
         return ()
-    screens = group.screens
     folded = fold_case(text)
-    if group.union is None or group.union.search(folded) is None:
-        screens = group.free
     kept: list[int] = []
-    for screen in screens:
+    for screen in group.screens:
         if whole_line and screen.width < size:
             continue
         if screen.finder is not None and screen.finder.search(folded) is None:
@@ -1024,7 +1040,7 @@ def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[i
 
     def close(next_index: int | None) -> None:
         fresh = [i for i in run if i not in page.dropped]
-        if not fresh:
+        if not fresh:  # also an empty run
             return
         in_body = any(page.in_body(i) for i in fresh)
         if in_body:
@@ -1035,12 +1051,13 @@ def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[i
         elif len(run) >= outside:
             drops.extend(fresh)
 
+    short, dropped = page.short, page.dropped
     for index in page.content:
-        if page.short[index] or index in page.dropped:
+        if short[index] or index in dropped:
             run.append(index)
-            continue
-        close(index)
-        run = []
+        elif run:
+            close(index)
+            run = []
     close(None)
     return drops + absorb_teasers(page, set(drops), int(rule.option("max_teaser_words", 40)))
 
@@ -1054,6 +1071,8 @@ def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
     both sides were dropped by this rule is taken; a paragraph next to a heading stays.
     """
     taken: list[int] = []
+    if not menu:
+        return taken
     for position, index in enumerate(page.content):
         if index in menu or index in page.dropped or not page.sentence[index] \
                 or page.words[index] > max_words:
@@ -1076,16 +1095,15 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
     connectives = tuple(c.casefold() for c in rule.params.get("connectives", ()))
     max_words = int(rule.option("max_words", 8))
     drops: list[int] = []
-    for index in page.content:
-        if index in page.dropped or not page.short[index] or page.words[index] > max_words:
-            continue
-        text = page.lines[index].strip()
-        if text.endswith(("?", ":")) or MARKER.match(text):
+    short, words, dropped = page.short, page.words, page.dropped
+    for index in [i for i in page.content if short[i] and words[i] <= max_words and i not in dropped]:
+        text = page.texts[index]
+        if text.endswith(("?", ":")) or page.facts[index].marked:
             continue
         before, after = page.neighbour(index, -1), page.neighbour(index, 1)
         if before is None or after is None or not (page.sentence[before] and page.sentence[after]):
             continue
-        following = page.lines[after].strip()
+        following = page.texts[after]
         folded = following.casefold()
         if following[:1].islower() or any(folded.startswith(c) for c in connectives):
             drops.append(index)
@@ -1102,7 +1120,8 @@ def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> l
     counted = [i for i in page.content if page.words[i] >= min_words]
     # Lines that fold alike have the same ascii_key: a line whose key no other line has is
     # neither a copy nor copied, and need not be folded.
-    keys = [ascii_key(page.raw_bare(i)) for i in counted]
+    lines, texts, facts = page.lines, page.texts, page.facts
+    keys = [facts[i].quick if len(lines[i]) == len(texts[i]) else ascii_key(strip_marker(lines[i])) for i in counted]
     shared = {key for key, count in Counter(keys).items() if count > 1}
     seen: set[str] = set()
     drops: list[int] = []
@@ -1133,10 +1152,10 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     if not key:  # a first line of only punctuation is no headline (and would equal every such line)
         return []
     # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
-    quick = ascii_key(page.raw_bare(first))
+    quick = page.ascii_key(first)
     return [i for i in page.content[1:] if i not in page.dropped and len(page.lines[i]) >= len(key)
             and len(page.lines[i]) <= 2 * len(page.lines[first]) + 40
-            and ascii_key(page.raw_bare(i)) == quick and page.folded_raw(i) == key]
+            and page.ascii_key(i) == quick and page.folded_raw(i) == key]
 
 
 IMPLS: dict[str, Heuristic] = {
@@ -1252,27 +1271,30 @@ def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int
     """
     if not (line_rules.sections or line_rules.section_patterns) or page.body is None:
         return
-    prose = prose_lines(page)
-    total = sum(page.words[i] for i in prose) or 1
-    seen_words = seen_prose = 0
-    for position, index in enumerate(page.content):
-        dropped = index in page.dropped
-        if page.sentence[index] and not dropped:
-            seen_words += page.words[index]
-        if index in prose:
-            seen_prose += page.words[index]
-        if index <= page.body[0] or page.words[index] > MAX_HEADING_WORDS:
-            continue
+    content, words, sentence, dropped = page.content, page.words, page.sentence, page.dropped
+    start = page.body[0]
+    headings = [(position, index) for position, index in enumerate(content)
+                if index > start and words[index] <= MAX_HEADING_WORDS]
+    prose: set[int] | None = None
+    total = 1
+    for position, index in headings:
         rule = line_rules.match_section(page.texts[index], page, index)
         if rule is None or not rule.applies_to(lang) or not in_zone(rule, index):
             continue
-        if dropped and not rule.option("anchor_dropped", False):
+        if index in dropped and not rule.option("anchor_dropped", False):
             continue
+        # What lies before the heading (and the heading itself) is counted only for a heading.
+        if prose is None:
+            prose = prose_lines(page)
+            total = sum(words[i] for i in prose) or 1
+        upto = content[:position + 1]
+        seen_words = sum(words[i] for i in upto if sentence[i] and i not in dropped)
+        seen_prose = sum(words[i] for i in upto if i in prose)
         if seen_words < int(rule.option("min_words_before", 100)) \
                 or seen_prose < float(rule.option("min_share_before", 0.0)) * total:
             continue
-        for later in page.content[position:]:
-            page.dropped.setdefault(later, rule)
+        for later in content[position:]:
+            dropped.setdefault(later, rule)
         return
 
 
