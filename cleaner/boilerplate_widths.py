@@ -86,7 +86,7 @@ def whitespace_only(item: object) -> bool:
         return False
     op, av = parts[0]
     if op is c.LITERAL:
-        return av == ord(" ")
+        return bool(av == ord(" "))
     if op is c.IN:
         return bool(av) and all(
             (kind is c.CATEGORY and value is c.CATEGORY_SPACE) or (kind is c.LITERAL and value == ord(" "))

@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-
-from bisect import bisect_right
 
 import regex
 
@@ -261,12 +260,26 @@ class LineFacts:
     of it depends on the text alone, never on where the line stands.
     """
 
-    __slots__ = ("bare", "marked", "words", "terminal", "colon", "pipe", "compact", "fold", "quick", "screened",
-                 "verdicts", "section")
+    __slots__ = (
+        "bare",
+        "colon",
+        "compact",
+        "fold",
+        "intro",
+        "marked",
+        "pipe",
+        "quick",
+        "screened",
+        "section",
+        "terminal",
+        "verdicts",
+        "words",
+    )
 
     def __init__(self, text: str) -> None:
         bare = self.bare = strip_marker(text)
         self.marked = len(bare) != len(text)   # MARKER matched: a list item
+        self.intro = text.endswith(":") and not self.marked   # may introduce a list
         self.words = count_words(bare)
         self.terminal = is_terminal(bare)
         self.colon = bare.endswith(":")
@@ -292,9 +305,17 @@ class LineFacts:
 
 
 class LineMemo(dict[str, LineFacts]):
-    """LineFacts by text, forgotten all at once when there are more than LIMIT."""
+    """LineFacts by text, forgotten all at once when there are more than LIMIT.
+
+    With a `screen` (LineRules.screen_text) each new text is screened at once, so that a
+    page's lines that may match an exact rule are picked out by one list comprehension.
+    """
 
     LIMIT = 1 << 16
+
+    def __init__(self, screen: Callable[[str, LineFacts], bool] | None = None) -> None:
+        super().__init__()
+        self.screen = screen
 
     def facts(self, text: str) -> LineFacts:
         """The facts of a stripped, non-blank line."""
@@ -303,6 +324,8 @@ class LineMemo(dict[str, LineFacts]):
             if len(self) >= self.LIMIT:
                 self.clear()
             found = self[text] = LineFacts(text)
+            if self.screen is not None:
+                found.screened = self.screen(text, found)
         return found
 
 
@@ -311,7 +334,8 @@ def read_page(lines: list[str], shape: Mapping[str, float], memo: LineMemo | Non
     memo = LineMemo() if memo is None else memo
     texts = [line.strip() for line in lines]
     content = [i for i, text in enumerate(texts) if text]
-    facts = {index: memo.facts(texts[index]) for index in content}
+    known, learn = memo.get, memo.facts
+    facts = {index: known(texts[index]) or learn(texts[index]) for index in content}
     words = {index: line.words for index, line in facts.items()}
     sentence: dict[int, bool] = {}
     short: dict[int, bool] = {}
@@ -343,17 +367,20 @@ def mark_introduced_lists(page: Page) -> None:
     ending in ":" is a menu group label, not an introduction.
     """
     page.short.update(page.shaped)
+    facts = page.facts
+    first = next((position for position, index in enumerate(page.content) if facts[index].intro), None)
+    if first is None:
+        return  # no line introduces a list
     introduced = False
-    for index in page.content:
+    for index in page.content[first:]:
         if index in page.dropped:
             introduced = False
             continue
-        text = page.texts[index]
-        marked = page.facts[index].marked
-        if introduced and (page.short[index] or marked):
+        line = facts[index]
+        if introduced and (page.short[index] or line.marked):
             page.short[index] = False
             continue
-        introduced = text.endswith(":") and not marked
+        introduced = line.intro
 
 
 def find_body(content: Sequence[int], words: Mapping[int, int], sentence: Mapping[int, bool],
@@ -415,7 +442,6 @@ class LineRules:
     section_keys: frozenset[bytes] = frozenset()
     # The regex_line screens of all zones together, by a line's first PREFIX_CHARS characters.
     line_screens: dict[object, LineScreen] = field(default_factory=dict)
-    memo: LineMemo = field(default_factory=lambda: LineMemo())
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], timeout: float) -> LineRules:
@@ -469,6 +495,11 @@ class LineRules:
     def may_end_with_suffix(self) -> KeyScreen:
         """ending_may_be_suffix() by a text's last PREFIX_CHARS characters, each worked out once."""
         return KeyScreen(self.ending_may_be_suffix)
+
+    @cached_property
+    def memo(self) -> LineMemo:
+        """The LineFacts of the lines this stage has read, screened for its exact rules."""
+        return LineMemo(self.screen_text)
 
     def may_match(self, page: Page, index: int) -> bool:
         """False when no exact line rule of any zone can match a line of the page; True when one might.
@@ -545,6 +576,11 @@ class LineRules:
         """match_line() of a page's line, from what its text was found to match once (line_verdicts)."""
         if not self.may_match(page, index):
             return None
+        return self.match_screened(page, index, in_zone, timed_out)
+
+    def match_screened(self, page: Page, index: int, in_zone: Callable[[Rule], bool],
+                       timed_out: set[Rule]) -> Rule | None:
+        """match_page_line() of a line that may_match()."""
         text, facts = page.texts[index], page.facts[index]
         if facts.verdicts is None:
             slow: set[Rule] = set()
@@ -569,8 +605,11 @@ class LineRules:
         for zone in ("any", "head", "tail"):
             verdicts.append(self.lookup_phrase(self.phrases[zone], bare, facts.folded))
             joined = self.patterns[zone]
+            if joined is None:
+                verdicts.append(None)
+                continue
             match = None
-            for candidate in ((text, bare) if bare != text else (text,)) if joined is not None else ():
+            for candidate in ((text, bare) if bare != text else (text,)):
                 if not joined.line_screen(candidate[:PREFIX_CHARS]).passes(candidate, facts.compact):
                     continue
                 pattern = joined.pick(candidate, whole_line=True)
@@ -583,7 +622,7 @@ class LineRules:
                         break
                     if match is not None:
                         break
-            verdicts.append(owner(match, joined.rules) if match is not None else None)  # type: ignore[union-attr]
+            verdicts.append(owner(match, joined.rules) if match is not None else None)
         return tuple(verdicts)
 
     def match_line(self, text: str, in_zone: Callable[[Rule], bool],
@@ -741,7 +780,7 @@ class Dispatch:
         found = self.by_screens.get(screens)
         if found is None:
             width = max((screen.width for screen in screens), default=0)
-            free = tuple(screen for screen in screens if screen.finder is None)
+            free = tuple(screen for screen in screens if screen.finder is None and screen.shape is None)
             found = self.by_screens[screens] = Group(screens, free, width)
         return found
 
@@ -770,6 +809,8 @@ class Screen:
     finder: re.Pattern[str] | None = None
     low: int = 0                    # the shortest text the branch can match
     compact: int = UNBOUNDED        # the longest on a compact line (see boilerplate_widths)
+    # Characters every match holds in a row, as a case-sensitive stdlib pattern (required_run).
+    shape: re.Pattern[str] | None = None
 
 
 def joined_screen(groups: Sequence[Group], made: dict[object, LineScreen]) -> LineScreen:
@@ -816,26 +857,29 @@ class LineScreen:
         if check.free:
             return True
         folded = fold_case(text)
-        return any(finder.search(folded) for finder in check.finders)
+        for finder, shape in check.tests:
+            if (finder is None or finder.search(folded) is not None) and (shape is None or shape.search(text)):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
 class Check:
-    """Branches that a line of some length may match: some without anchors, or a search for each one's."""
+    """Branches that a line of some length may match: some without a screen, or a test for each one's."""
 
-    free: bool                                # a branch without anchors may match: the line passes
-    # The branches' own finders: few branches are left for a line of one length, and a
-    # union of their anchors would be compiled anew for each set of branches.
-    finders: tuple[re.Pattern[str], ...]
+    free: bool                                # a branch without anchors or shape may match: the line passes
+    # The branches' own finders and shapes: few branches are left for a line of one length,
+    # and a union of their anchors would be compiled anew for each set of branches.
+    tests: tuple[tuple[re.Pattern[str] | None, re.Pattern[str] | None], ...]
 
     @classmethod
     def of(cls, screens: Sequence[Screen]) -> Check | None:
         """The check for these branches; None when there are none."""
         if not screens:
             return None
-        if any(screen.finder is None for screen in screens):
+        if any(screen.finder is None and screen.shape is None for screen in screens):
             return cls(True, ())
-        return cls(False, tuple(dict.fromkeys(screen.finder for screen in screens)))  # type: ignore[misc]
+        return cls(False, tuple(dict.fromkeys((screen.finder, screen.shape) for screen in screens)))
 
 
 @dataclass(frozen=True)
@@ -864,6 +908,8 @@ def keep_branches(group: Group, text: str, whole_line: bool) -> tuple[int, ...]:
         if whole_line and screen.width < size:
             continue
         if screen.finder is not None and screen.finder.search(folded) is None:
+            continue
+        if screen.shape is not None and screen.shape.search(text) is None:
             continue
         kept.append(screen.number)
     return tuple(kept)
@@ -916,7 +962,76 @@ def screen_branch(number: int, branch: str) -> Screen:
     anchors = tuple(sorted(required_literals(parsed) or ()))
     finder = re.compile(trie_pattern(set(anchors))) if anchors else None
     low, _, compact = spans(parsed)
-    return Screen(number, width, anchors, finder, low, min(compact, width))
+    run = required_run(parsed, False)
+    shape = re.compile("".join(run)) if run is not None and len(run) >= MIN_SHAPE else None
+    return Screen(number, width, anchors, finder, low, min(compact, width), shape)
+
+
+# A shape of fewer characters than this rules out too few lines to be worth a search.
+MIN_SHAPE = 2
+
+
+def required_run(items: object, ignore_case: bool) -> list[str] | None:
+    """The longest row of single characters every match of a parsed sequence holds, as stdlib pattern pieces.
+
+    Only literal characters and sets of characters and ranges count, and only where case
+    matters: there the stdlib and the regex module match the same characters. A repeat of
+    one such character (`[A-Z]+`) ends a row with its first copy and opens one with its last.
+    `[-*] \\S+ [A-Z][A-Z.]+:` gives ` [A-Z][A-Z.]`, the longest row.
+    """
+    c = sre_constants
+    best: list[str] | None = None
+    run: list[str] = []
+
+    def offer(candidate: list[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or len(candidate) > len(best)):
+            best = list(candidate)
+
+    for op, av in items:  # type: ignore[attr-defined]
+        piece = None if ignore_case else one_character(op, av)
+        if piece is not None:
+            run.append(piece)
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            inner = list(av[2])
+            piece = None if ignore_case or len(inner) != 1 else one_character(*inner[0])
+            if piece is not None:
+                offer(run + [piece])      # the first copy ends this row
+                run = [piece]             # the last copy opens the next
+                continue
+            offer(run)
+            run = []
+            offer(required_run(av[2], ignore_case))
+            continue
+        offer(run)
+        run = []
+        if op is c.SUBPATTERN:
+            _, add, remove, inner = av
+            flags = (ignore_case or bool(add & c.SRE_FLAG_IGNORECASE)) and not remove & c.SRE_FLAG_IGNORECASE
+            offer(required_run(inner, flags))
+        elif op is c.ATOMIC_GROUP:
+            offer(required_run(av, ignore_case))
+    offer(run)
+    return best
+
+
+def one_character(op: object, av: object) -> str | None:
+    """A stdlib pattern piece for a parsed item that is one literal character or a plain set; else None."""
+    c = sre_constants
+    if op is c.LITERAL:
+        return re.escape(chr(av))  # type: ignore[arg-type]
+    if op is c.IN and av:
+        parts = []
+        for kind, value in av:  # type: ignore[attr-defined]
+            if kind is c.LITERAL:
+                parts.append(re.escape(chr(value)))
+            elif kind is c.RANGE:
+                parts.append(re.escape(chr(value[0])) + "-" + re.escape(chr(value[1])))
+            else:  # negation, categories: left to the regex module
+                return None
+        return "[" + "".join(parts) + "]"
+    return None
 
 
 def reads_backwards(branch: str) -> bool:
@@ -1105,7 +1220,7 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
             continue
         following = page.texts[after]
         folded = following.casefold()
-        if following[:1].islower() or any(folded.startswith(c) for c in connectives):
+        if following[:1].islower() or folded.startswith(connectives):
             drops.append(index)
     return drops
 
@@ -1125,9 +1240,7 @@ def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> l
     shared = {key for key, count in Counter(keys).items() if count > 1}
     seen: set[str] = set()
     drops: list[int] = []
-    for index, quick in zip(counted, keys):
-        if quick not in shared:
-            continue
+    for index in [i for i, quick in zip(counted, keys) if quick in shared] if shared else ():
         key = page.folded_raw(index)
         if key in seen:
             if index not in page.dropped:
@@ -1152,9 +1265,9 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     if not key:  # a first line of only punctuation is no headline (and would equal every such line)
         return []
     # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
-    quick = page.ascii_key(first)
-    return [i for i in page.content[1:] if i not in page.dropped and len(page.lines[i]) >= len(key)
-            and len(page.lines[i]) <= 2 * len(page.lines[first]) + 40
+    quick, lines, dropped = page.ascii_key(first), page.lines, page.dropped
+    shortest, longest = len(key), 2 * len(lines[first]) + 40
+    return [i for i in page.content[1:] if i not in dropped and shortest <= len(lines[i]) <= longest
             and page.ascii_key(i) == quick and page.folded_raw(i) == key]
 
 
@@ -1213,10 +1326,12 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     find_structure(page, shape)
     in_zone = zone_finder(page)
     timed_out: set[Rule] = set()
-    for index in page.content:
-        if index in page.dropped:
-            continue
-        rule = line_rules.match_page_line(page, index, zone_test(in_zone, index), timed_out)
+    # Only the line being matched is dropped in this loop, so who is dropped is known before it.
+    facts, dropped = page.facts, page.dropped
+    screened = [i for i in page.content if (facts[i].screened if facts[i].screened is not None
+                                            else line_rules.may_match(page, i)) and i not in dropped]
+    for index in screened:
+        rule = line_rules.match_screened(page, index, zone_test(in_zone, index), timed_out)
         if rule is None or not rule.applies_to(lang):
             continue
         if rule.mode == "flag":
