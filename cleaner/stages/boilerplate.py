@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import islice
 
 import regex
 
@@ -183,9 +184,12 @@ def is_terminal(text: str) -> bool:
     return text.rstrip(TERMINAL_CLOSERS).endswith(TERMINAL_CHARS)
 
 
-@lru_cache(maxsize=1 << 10)
 def fold_case(text: str) -> str:
-    """Lower-case text so that an ASCII literal a case-insensitive pattern matches is in it as lower case."""
+    """Lower-case text so that an ASCII literal a case-insensitive pattern matches is in it as lower case.
+
+    Not remembered: each line is folded once for all the screens it meets (LineScreen,
+    keep_branches), and most lines are met once.
+    """
     low = text.lower()
     if not low.isascii():
         for stray, letter in CASE_STRAYS.items():
@@ -305,13 +309,16 @@ class LineFacts:
 
 
 class LineMemo(dict[str, LineFacts]):
-    """LineFacts by text, forgotten all at once when there are more than LIMIT.
+    """LineFacts by text; past LIMIT texts the older half is forgotten (the chrome of the sites at hand stays).
 
-    With a `screen` (LineRules.screen_text) each new text is screened at once, so that a
-    page's lines that may match an exact rule are picked out by one list comprehension.
+    Only lines of up to LONGEST characters are kept (chrome is short, and long paragraphs
+    seldom recur), so the memo holds a few megabytes at most. With a `screen`
+    (LineRules.screen_text) each new text is screened at once, so that a page's lines
+    that may match an exact rule are picked out by one list comprehension.
     """
 
-    LIMIT = 1 << 16
+    LIMIT = 1 << 14
+    LONGEST = 1000
 
     def __init__(self, screen: Callable[[str, LineFacts], bool] | None = None) -> None:
         super().__init__()
@@ -321,11 +328,14 @@ class LineMemo(dict[str, LineFacts]):
         """The facts of a stripped, non-blank line."""
         found = self.get(text)
         if found is None:
-            if len(self) >= self.LIMIT:
-                self.clear()
-            found = self[text] = LineFacts(text)
+            found = LineFacts(text)
             if self.screen is not None:
                 found.screened = self.screen(text, found)
+            if len(text) <= self.LONGEST:
+                if len(self) >= self.LIMIT:
+                    for old in list(islice(self, self.LIMIT // 2)):   # dicts keep the order texts came in
+                        del self[old]
+                self[text] = found
         return found
 
 
@@ -561,7 +571,9 @@ class LineRules:
             rule = self.lookup_phrase(self.sections, bare)
         if rule is not None or self.section_patterns is None:
             return rule
-        if not self.section_patterns.line_screen(bare[:PREFIX_CHARS]).passes(bare, is_compact(bare)):
+        # A line's text compact, its bare text is too; otherwise the wider screen is the safe one.
+        compact = facts.compact if facts is not None else is_compact(bare)
+        if not self.section_patterns.line_screen(bare[:PREFIX_CHARS]).passes(bare, compact):
             return None
         pattern = self.section_patterns.pick(bare, whole_line=True)
         match = pattern.fullmatch(bare, timeout=self.timeout) if pattern is not None else None
