@@ -322,3 +322,21 @@ def test_compact_widths_bound_whitespace_runs() -> None:
     assert spans(_parser.parse(r"a\S+")) == (2, UNBOUNDED, UNBOUNDED)
     assert spans(_parser.parse(r"(?=x)a(?:b|cd)? *")) == (1, UNBOUNDED, 4)
     assert is_compact("one two") and not is_compact("one  two") and not is_compact("one\u00a0two")
+
+
+def test_a_line_rule_that_times_out_is_flagged_once_and_the_page_is_cleaned(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    rule_file = tmp_path / "slow.toml"
+    rule_file.write_text('[[rule]]\ncode = "BP992"\nname = "boilerplate.user_slow_line"\nsummary = "Slow."\n'
+                         'stage = "boilerplate"\nkind = "regex_line"\npattern = "(a|aa)+$|drop me"\n')
+    cleaner = Cleaner(Config(rule_files=(str(rule_file),), language_backend="off", regex_timeout_seconds=0.2))
+    page = "keep\n\ndrop me\n\n" + "a" * 5000 + "!\n\nlast\n"
+    started = time.monotonic()
+    result = cleaner.clean(page)
+    assert time.monotonic() - started < 10
+    assert result.text == "keep\n\n" + "a" * 5000 + "!\n\nlast\n"
+    assert [(c.code, c.action) for c in result.changes if c.code == "BP992"] == [("BP992", "flag"), ("BP992", "remove")]
+    # The same line again (remembered text) is run again and flagged again, as the first time.
+    again = cleaner.clean(page)
+    assert [(c.code, c.action) for c in again.changes if c.code == "BP992"] == [("BP992", "flag"), ("BP992", "remove")]

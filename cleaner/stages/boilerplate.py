@@ -256,6 +256,10 @@ class Page:
         return None
 
 
+# For each zone: the rule whose phrase a line is, the rule whose pattern matches it, the rules timed out.
+Verdicts = tuple[tuple[Rule | None, Rule | None, frozenset[Rule]], ...]
+
+
 class LineFacts:
     """What the stage reads from one line's text (stripped), kept for the next line with that text.
 
@@ -292,7 +296,7 @@ class LineFacts:
         self.fold: str | None = None
         self.quick = ascii_key(bare)
         self.screened: bool | None = None                  # LineRules.may_match
-        self.verdicts: tuple[Rule | None, ...] | None = None  # LineRules.line_verdicts
+        self.verdicts: Verdicts | None = None               # LineRules.line_verdicts
         self.section: Rule | None | bool = False           # LineRules.match_section; False: not yet
 
     @property
@@ -333,8 +337,9 @@ class LineMemo(dict[str, LineFacts]):
                 found.screened = self.screen(text, found)
             if len(text) <= self.LONGEST:
                 if len(self) >= self.LIMIT:
-                    for old in list(islice(self, self.LIMIT // 2)):   # dicts keep the order texts came in
-                        del self[old]
+                    # Dicts keep the order texts came in; pop() as another thread may be forgetting too.
+                    for old in list(islice(self, self.LIMIT // 2)):
+                        self.pop(old, None)
                 self[text] = found
         return found
 
@@ -594,33 +599,37 @@ class LineRules:
                        timed_out: set[Rule]) -> Rule | None:
         """match_page_line() of a line that may_match()."""
         text, facts = page.texts[index], page.facts[index]
-        if facts.verdicts is None:
-            slow: set[Rule] = set()
-            verdicts = self.line_verdicts(text, facts, slow)
-            if slow:
-                # A pattern ran past the timeout: what match_line() runs, in its order, is the record.
-                return self.match_line(text, in_zone, timed_out, facts.folded)
-            facts.verdicts = verdicts
-        for rule in facts.verdicts:
-            if rule is not None and in_zone(rule):
-                return rule
+        verdicts = facts.verdicts
+        if verdicts is None:
+            verdicts = self.line_verdicts(text, facts)
+            if not any(slow for _, _, slow in verdicts):
+                facts.verdicts = verdicts   # a timeout is not remembered: the next such line runs again
+        # match_line()'s order: each zone's phrase, then its patterns (which may have timed out).
+        for phrase, matched, slow in verdicts:
+            if phrase is not None and in_zone(phrase):
+                return phrase
+            timed_out.update(slow)
+            if matched is not None and in_zone(matched):
+                return matched
         return None
 
-    def line_verdicts(self, text: str, facts: LineFacts, timed_out: set[Rule]) -> tuple[Rule | None, ...]:
-        """For each zone in match_line()'s order, the rule whose phrase the line is and the rule whose pattern matches it.
+    def line_verdicts(self, text: str, facts: LineFacts) -> Verdicts:
+        """For each zone in match_line()'s order: the rule whose phrase the line is, the rule whose
+        pattern matches it, and the rules whose patterns ran past the timeout on it.
 
-        match_line() returns the first of these whose zone holds the line; all are found
-        here, wherever the line stands, so that a line of the same text elsewhere needs none.
+        match_line() returns the first rule whose zone holds the line; all are found here,
+        wherever the line stands, so that a line of the same text elsewhere needs none.
         """
         bare = facts.bare
-        verdicts: list[Rule | None] = []
+        verdicts: list[tuple[Rule | None, Rule | None, frozenset[Rule]]] = []
         for zone in ("any", "head", "tail"):
-            verdicts.append(self.lookup_phrase(self.phrases[zone], bare, facts.folded))
+            phrase = self.lookup_phrase(self.phrases[zone], bare, facts.folded)
             joined = self.patterns[zone]
             if joined is None:
-                verdicts.append(None)
+                verdicts.append((phrase, None, frozenset()))
                 continue
             match = None
+            slow: frozenset[Rule] = frozenset()
             for candidate in ((text, bare) if bare != text else (text,)):
                 if not joined.line_screen(candidate[:PREFIX_CHARS]).passes(candidate, facts.compact):
                     continue
@@ -629,12 +638,12 @@ class LineRules:
                     try:
                         match = pattern.fullmatch(candidate, timeout=self.timeout)
                     except TimeoutError:
-                        timed_out.update(self.slow_rules(joined.rules, candidate))
+                        slow = frozenset(self.slow_rules(joined.rules, candidate))
                         match = None
                         break
                     if match is not None:
                         break
-            verdicts.append(owner(match, joined.rules) if match is not None else None)
+            verdicts.append((phrase, owner(match, joined.rules) if match is not None else None, slow))
         return tuple(verdicts)
 
     def match_line(self, text: str, in_zone: Callable[[Rule], bool],
