@@ -239,3 +239,104 @@ def test_a_punctuation_only_first_line_is_no_headline() -> None:
     once = cleaner.clean("\u2019\n|\n\u2022 \nword").text
     assert "|" in once
     assert cleaner.clean(once).text == once
+
+
+def test_fast_fold_and_ascii_key_agree_with_fold() -> None:
+    """fold_line() is fold() by other means; ascii_key() is what fold() leaves of ASCII letters and digits."""
+    import random
+
+    from cleaner.stages.boilerplate import ascii_alnum, ascii_key, fold_line
+    from cleaner.stages.simple import fold
+
+    chance = random.Random(7)
+    pool = [chr(c) for c in range(0x20, 0x250)] + list("\t\x0b\x1c\x1f\x85\xa0\u2009\u3000\u200b’“”—…«»ßẞİıſKﬁ") \
+        + [chr(chance.randrange(0x250, 0x30000)) for _ in range(500)]
+    texts = {"".join(chance.choice(pool) for _ in range(chance.randint(0, 9))) for _ in range(20000)}
+    texts |= sample_lines() | {"\x1cRead  MORE\x1c", " a\tb ", "Straße", "İstanbul ﬁle"}
+    for text in texts:
+        assert fold_line(text) == fold(text), repr(text)
+        assert ascii_key(text) == ascii_alnum(fold(text)), repr(text)
+
+
+def test_every_other_whitespace_is_unprintable() -> None:
+    """is_compact() relies on it: a printable line holds no whitespace the regex module knows but the space."""
+    import sys
+
+    import regex
+
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp < 0xE000)
+    assert {c for c in regex.findall(r"\s", every) if c.isprintable()} == {" "}
+
+
+def test_line_screens_pass_every_line_a_branch_matches() -> None:
+    """Widths (compact or not), anchors, shapes and a backward probe leave out only branches that cannot match."""
+    from cleaner.boilerplate_widths import is_compact
+    from cleaner.stages.boilerplate import LINE_KINDS, PREFIX_CHARS, LineRules, screen_branch
+
+    rules = [r for r in RuleSet.load().rules if r.stage == "boilerplate" and r.kind in LINE_KINDS]
+    line_rules = LineRules.compile(rules, 1.0)
+    dispatches = [d for d in (*line_rules.patterns.values(), line_rules.section_patterns) if d]
+    lines = sample_lines() | {"- Peter SMITH, Reuters: “The plan is ready and so are we,” he said.",
+                              "* Jane DOE (AP) -- 'Twenty characters or more of a quote'"}
+    checked = shaped = 0
+    for dispatch in dispatches:
+        for number, branch in enumerate(dispatch.branches):
+            screen = screen_branch(number, branch)
+            for line in lines:
+                if not dispatch.probes[number].fullmatch(line):
+                    continue
+                checked += 1
+                assert screen.low <= len(line) <= (screen.compact if is_compact(line) else screen.width), line
+                if screen.shape is not None:
+                    shaped += 1
+                    assert screen.shape.search(line), (branch, line)
+        for line in lines:
+            if dispatch.whole.fullmatch(line):
+                assert dispatch.line_screen(line[:PREFIX_CHARS]).passes(line, is_compact(line)), line
+    assert checked > 10 and shaped > 0
+    assert line_rules.suffix_probe is not None
+
+
+def test_required_run_reads_case_sensitive_rows_only() -> None:
+    from re import _parser
+
+    from cleaner.stages.boilerplate import required_run, screen_branch
+
+    def run(pattern: str) -> str | None:
+        found = required_run(_parser.parse(pattern), False)
+        return "".join(found) if found else None
+
+    assert run(r"[-*] \S+ [A-Z][A-Z.]+:") == r"\ [A-Z][A-Z\.]"
+    assert run(r"(?i:ab+c)") is None and run(r"(?i:ab)(?-i:cd)") == "cd"
+    assert run(r"x?yz") == "yz" and run(r"[^a]bc") == "bc"
+    assert screen_branch(0, r"(?i:abc)").shape is None
+    assert screen_branch(0, r"By [A-Z]\w+").shape is not None
+
+
+def test_compact_widths_bound_whitespace_runs() -> None:
+    from re import _parser
+
+    from cleaner.boilerplate_widths import UNBOUNDED, is_compact, spans
+
+    assert spans(_parser.parse(r"Follow us\s*:\s*[^\n]{1,80}")) == (11, UNBOUNDED, 92)
+    assert spans(_parser.parse(r"a\S+")) == (2, UNBOUNDED, UNBOUNDED)
+    assert spans(_parser.parse(r"(?=x)a(?:b|cd)? *")) == (1, UNBOUNDED, 4)
+    assert is_compact("one two") and not is_compact("one  two") and not is_compact("one\u00a0two")
+
+
+def test_a_line_rule_that_times_out_is_flagged_once_and_the_page_is_cleaned(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    rule_file = tmp_path / "slow.toml"
+    rule_file.write_text('[[rule]]\ncode = "BP992"\nname = "boilerplate.user_slow_line"\nsummary = "Slow."\n'
+                         'stage = "boilerplate"\nkind = "regex_line"\npattern = "(a|aa)+$|drop me"\n')
+    cleaner = Cleaner(Config(rule_files=(str(rule_file),), language_backend="off", regex_timeout_seconds=0.2))
+    page = "keep\n\ndrop me\n\n" + "a" * 5000 + "!\n\nlast\n"
+    started = time.monotonic()
+    result = cleaner.clean(page)
+    assert time.monotonic() - started < 10
+    assert result.text == "keep\n\n" + "a" * 5000 + "!\n\nlast\n"
+    assert [(c.code, c.action) for c in result.changes if c.code == "BP992"] == [("BP992", "flag"), ("BP992", "remove")]
+    # The same line again (remembered text) is run again and flagged again, as the first time.
+    again = cleaner.clean(page)
+    assert [(c.code, c.action) for c in again.changes if c.code == "BP992"] == [("BP992", "flag"), ("BP992", "remove")]
