@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Action = Literal["remove", "replace", "insert", "flag"]
 ACTIONS: tuple[Action, ...] = ("remove", "replace", "insert", "flag")
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One edit (or flag) a rule made, with enough context to audit it.
 
     `line` and `col` are 1-based and point into the text as it entered the stage
     that made the change; `before` and `after` are the affected span. A `flag`
     leaves the text alone and carries its suggested rendering in `after`.
+
+    Immutable. A named tuple rather than a frozen dataclass: a clean of one web page
+    makes about seventy of these, and a frozen dataclass takes four times as long to build.
     """
 
     code: str
@@ -31,7 +32,7 @@ class Change:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the change as a plain JSON-ready dict."""
-        return dataclasses.asdict(self)
+        return self._asdict()
 
 
 @dataclass(frozen=True, slots=True)
