@@ -327,12 +327,17 @@ WORK_KINDS = ("text", "jsonl", "rows")
 
 
 def iter_steps(jobs: Iterator[FileJob], options: BatchOptions, done: dict[str, Any],
-               stdin: IO[bytes] | None, max_doc_bytes: int = 0) -> Iterator[Step]:
+               stdin: IO[bytes] | None, max_doc_bytes: int = 0, workers_write: bool = False) -> Iterator[Step]:
     """Turn files into steps, reading records lazily: only chunks in flight are in memory.
 
     A text file over `max_doc_bytes` (0: no limit) fails without being read; a JSONL
-    record over it is read past in bounded pieces and reported by the worker.
+    record over it is read past in bounded pieces and reported by the worker. With
+    `workers_write`, a text file's worker writes its output itself.
     """
+    # Only into an output folder: a worker killed mid-write leaves a temporary file, and
+    # only there does the run sweep them away (at its end and at the next run's start).
+    write_in_worker = workers_write and options.outdir is not None and not (
+        options.check or options.to_stdout or options.in_place)
     for index, job in enumerate(jobs):
         if job.error:
             yield Step(index, job, "error", reason=job.error)
@@ -348,7 +353,8 @@ def iter_steps(jobs: Iterator[FileJob], options: BatchOptions, done: dict[str, A
                 yield Step(index, job, "error", raw_bytes=size, reason=(
                     f"document is {size} bytes, over --max-doc-bytes {max_doc_bytes}; raise it or split the file"))
                 continue
-            yield Step(index, job, "text", (str(job.source),), raw_bytes=size)
+            yield Step(index, job, "text", (str(job.source), _str(job.target) if write_in_worker else None),
+                       raw_bytes=size)
         elif job.fmt == "jsonl":
             yield from _jsonl_steps(index, job, stdin, max_doc_bytes)
         else:
@@ -521,7 +527,7 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
 
     try:
         steps = iter_steps(iter_inputs(inputs, options), options, journal.done if journal else {}, stdin,
-                           config.max_doc_bytes)
+                           config.max_doc_bytes, workers_write=engine.writes_files)
         for step, outcome, problem in _ordered(steps, engine):
             if step.index in failed:
                 continue
@@ -543,7 +549,7 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
                 try:
                     if options.to_stdout and stdout is not None:
                         stdout.write(outcome.data)
-                    elif not options.check and step.job.target is not None:
+                    elif not options.check and step.job.target is not None and not outcome.written:
                         write_atomic(step.job.target, outcome.data)
                 except OSError as exc:
                     fail(step, f"cannot write {step.job.target}: {exc.strerror or exc}")
@@ -599,6 +605,8 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
             if current.sink is not None:
                 current.sink.abort()
         engine.close(cancel=stats.interrupted or stats.fatal is not None)
+        if (stats.interrupted or stats.fatal is not None) and options.outdir is not None:
+            sweep_temps(options.outdir)  # what workers stopped mid-write left
     if journal is not None:
         header = {
             "tool": "cleaner", "cleaner_version": _version(), "ruleset_fingerprint": cleaner.rules.fingerprint,

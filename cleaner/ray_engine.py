@@ -68,6 +68,8 @@ class _RayFuture:
 class RayEngine:
     """Send units of work to Ray tasks; start a local Ray when none is running and no address is given."""
 
+    writes_files = False  # a task may run on another node: outputs come back and are written here
+
     def __init__(self, settings: WorkSettings, address: str | None) -> None:
         self.ray = _ray()
         self.started = False

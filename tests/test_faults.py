@@ -97,11 +97,11 @@ import cleaner.workers as workers
 
 real = workers.TASKS["text"]
 
-def die_on_poison(state, path):
+def die_on_poison(state, path, *rest):
     # Runs in a forked pool worker: the poisoned file kills the worker that took it.
     if "poison" in path:
         os.kill(os.getpid(), signal.SIGKILL)
-    return real(state, path)
+    return real(state, path, *rest)
 
 workers.TASKS["text"] = die_on_poison
 from cleaner.cli import main
