@@ -440,8 +440,8 @@ def mark_introduced_lists(page: Page) -> None:
 INTRO = attrgetter("intro")
 
 
-def find_body(content: Sequence[int], words: Mapping[int, int], sentence: Mapping[int, bool],
-              short: Mapping[int, bool], shape: Mapping[str, float]) -> tuple[int, int] | None:
+def find_body(content: Sequence[int], words: Sequence[int], sentence: Sequence[bool],
+              short: Sequence[bool], shape: Mapping[str, float]) -> tuple[int, int] | None:
     """Return the span of lines with the most sentence words net of short-line penalties.
 
     A maximum-subarray scan (Kadane): sentences add their words, short lines subtract a
@@ -829,7 +829,7 @@ class Dispatch:
         elif isinstance(found, FirstOf):
             found.uses += 1
             if found.uses >= JOIN_AFTER:   # a common set of branches: one call of their alternation is cheaper
-                found = self.by_branches[kept] = self.join(kept)
+                found = self.by_branches[kept] = self.joined(kept)
         return found
 
     def prefix_group(self, key: str) -> Group:
@@ -870,6 +870,10 @@ class Dispatch:
         """The alternation of the kept branches (for search), compiled once; None when none is kept."""
         if not kept:
             return None
+        return self.joined(kept)
+
+    def joined(self, kept: tuple[int, ...]) -> regex.Pattern[str]:
+        """The alternation of some branches (at least one), compiled once."""
         pattern = self.by_joined.get(kept)
         if pattern is None:
             # Each branch keeps its group name r<number>, so owner() still finds its rule.
@@ -903,26 +907,20 @@ class FirstOf:
 
     def match(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
         """The alternation's match() at the start of the text."""
-        return self.first("match", text, timeout)
+        return self.first(False, text, timeout)
 
     def fullmatch(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
         """The alternation's fullmatch() of the text."""
-        return self.first("fullmatch", text, timeout)
+        return self.first(True, text, timeout)
 
-    def first(self, how: str, text: str, timeout: float | None) -> regex.Match[str] | None:
-        """The first branch's match, trying each with what is left of the timeout."""
-        if timeout is None:
-            for probe in self.probes:
-                found = getattr(probe, how)(text)
-                if found is not None:
-                    return found
-            return None
-        deadline = time.monotonic() + timeout
+    def first(self, whole: bool, text: str, timeout: float | None) -> regex.Match[str] | None:
+        """The first branch's match (fullmatch if `whole`), trying each with what is left of the timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         for probe in self.probes:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
                 raise TimeoutError("regex timed out")
-            found = getattr(probe, how)(text, timeout=left)
+            found = probe.fullmatch(text, timeout=left) if whole else probe.match(text, timeout=left)
             if found is not None:
                 return found
         return None
