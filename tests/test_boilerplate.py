@@ -233,6 +233,22 @@ def test_word_count_and_terminal_test_agree_with_their_patterns(text: str) -> No
     assert is_terminal(text) == (TERMINAL.search(text) is not None)
 
 
+def test_word_count_agrees_with_its_pattern_on_every_character() -> None:
+    """count_words' marks for non-ASCII characters (surrogates too) count as `\\w+` does, alone and in runs."""
+    import sys
+
+    from cleaner.stages.boilerplate import WORD, count_words
+
+    # Every assigned character lies in planes 0-3 and 14 (15 and 16 are private use, no word characters).
+    codes = [*range(128, 0x40000), *range(0xE0000, 0xE1000), *range(0xF0000, 0xF0100), sys.maxunicode]
+    chars = list(map(chr, codes))
+    spaced = " ".join(chars)
+    assert count_words(spaced) == len(WORD.findall(spaced))
+    chunk = chars[:8192]   # runs of characters, and characters alone among ASCII ones
+    for text in ("".join(chunk), "a" + "b-".join(chunk) + "é"):
+        assert count_words(text) == len(WORD.findall(text))
+
+
 def test_a_punctuation_only_first_line_is_no_headline() -> None:
     # "'" and "|" both fold to nothing; that must not make "|" a repeated headline.
     cleaner = Cleaner(Config(language_backend="off"))

@@ -22,15 +22,18 @@ more readily than lines inside it.
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
+import time
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import islice
+from itertools import accumulate, compress, islice
+from operator import attrgetter
 
 import regex
 
@@ -171,7 +174,30 @@ def count_words(text: str) -> int:
     """
     if text.isascii():
         return (" " + text).encode("ascii").translate(ASCII_WORDS).count(b" a")
-    return len(WORD.findall(text))
+    # Other characters become "a" or " " as they are word characters or not (WORD_MARKS),
+    # run by run, while the encoder copies the ASCII ones: `\w+` counts runs of word
+    # characters, which the marks keep. Four times cheaper than findall on a paragraph.
+    return (" " + text).encode("ascii", "cleaner-word-marks").translate(ASCII_WORDS).count(b" a")
+
+
+class WordMarks(dict[str, str]):
+    """"a" for a character WORD takes as a word character, " " for another; worked out once for each."""
+
+    def __missing__(self, char: str) -> str:
+        mark = self[char] = "a" if WORD.fullmatch(char) else " "
+        return mark
+
+
+WORD_MARKS = WordMarks()
+
+
+def mark_words(error: UnicodeError) -> tuple[str, int]:
+    """The encoding error handler of count_words: a run of non-ASCII characters as their word marks."""
+    assert isinstance(error, UnicodeEncodeError)
+    return "".join(map(WORD_MARKS.__getitem__, error.object[error.start:error.end])), error.end
+
+
+codecs.register_error("cleaner-word-marks", mark_words)
 
 
 def is_terminal(text: str) -> bool:
@@ -200,22 +226,32 @@ def fold_case(text: str) -> str:
 
 @dataclass
 class Page:
-    """One document split into lines, with the shape of each line and the article body span."""
+    """One document split into lines, with the shape of each line and the article body span.
+
+    The per-line facts are lists indexed by line number, blank lines included (they count
+    no words and are neither sentences nor short), so that a page pass can read them
+    with plain indexing or hand them whole to C (sum, map, zip).
+    """
 
     lines: list[str]
     content: list[int]                 # indexes of non-blank lines, in order
-    words: dict[int, int]
-    sentence: dict[int, bool]
-    short: dict[int, bool]
+    words: list[int]
+    sentence: list[bool]
+    short: list[bool]
     body: tuple[int, int] | None       # first and last line index of the body, if any
     dropped: dict[int, Rule] = field(default_factory=dict)
-    shaped: dict[int, bool] = field(default_factory=dict)   # `short` by shape alone, before lists
+    shaped: list[bool] = field(default_factory=list)        # `short` by shape alone, before lists
     texts: list[str] = field(default_factory=list)          # each line without the spaces around it
-    facts: dict[int, LineFacts] = field(default_factory=dict)   # what each content line's text says
+    facts: list[LineFacts] = field(default_factory=list)    # what each line's text says (BLANK if none)
+    plain: bool = False                                     # no line has spaces around it
 
     def folded(self, index: int) -> str:
         """fold_line() of a content line's bare text, made once however many rules ask."""
         return self.facts[index].folded
+
+    def as_stripped(self, index: int) -> bool:
+        """True when the line as it stands is its stripped text, so its facts describe it."""
+        return self.plain or len(self.lines[index]) == len(self.texts[index])
 
     def raw_bare(self, index: int) -> str:
         """strip_marker(line) of the line as it stands, spaces around it and all.
@@ -223,18 +259,15 @@ class Page:
         A marker is only stripped from the line's first character, so a line with spaces
         around it may lose another marker than its stripped text.
         """
-        line = self.lines[index]
-        return self.facts[index].bare if len(line) == len(self.texts[index]) else strip_marker(line)
+        return self.facts[index].bare if self.as_stripped(index) else strip_marker(self.lines[index])
 
     def ascii_key(self, index: int) -> bytes:
         """ascii_key(raw_bare()) of a line: equal for lines whose folded_raw() is equal."""
-        line = self.lines[index]
-        return self.facts[index].key if len(line) == len(self.texts[index]) else ascii_key(strip_marker(line))
+        return self.facts[index].quick if self.as_stripped(index) else ascii_key(strip_marker(self.lines[index]))
 
     def folded_raw(self, index: int) -> str:
         """fold_line(strip_marker(line)) of the line as it stands (see raw_bare)."""
-        line = self.lines[index]
-        return self.folded(index) if len(line) == len(self.texts[index]) else fold_line(strip_marker(line))
+        return self.facts[index].folded if self.as_stripped(index) else fold_line(strip_marker(self.lines[index]))
 
     def in_body(self, index: int) -> bool:
         """True when the line lies inside the article body span."""
@@ -270,28 +303,29 @@ class LineFacts:
 
     __slots__ = (
         "bare",
-        "colon",
         "compact",
         "fold",
         "intro",
         "marked",
-        "pipe",
         "quick",
         "screened",
         "section",
-        "terminal",
+        "sentence",
+        "short",
         "verdicts",
         "words",
     )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, shape: Mapping[str, float] = SHAPE_DEFAULTS) -> None:
         bare = self.bare = strip_marker(text)
         self.marked = len(bare) != len(text)   # MARKER matched: a list item
         self.intro = text.endswith(":") and not self.marked   # may introduce a list
-        self.words = count_words(bare)
-        self.terminal = is_terminal(bare)
-        self.colon = bare.endswith(":")
-        self.pipe = "|" in bare
+        count = self.words = count_words(bare)
+        self.sentence = (count >= shape["sentence_words"] and is_terminal(bare)) or count >= shape["long_words"]
+        # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
+        # Table rows belong to the tables stage; they are neither prose nor chrome here.
+        self.short = not self.sentence and count <= shape["short_words"] and not bare.endswith(":") \
+            and "|" not in bare
         self.compact = is_compact(text)
         self.fold: str | None = None
         self.quick = ascii_key(bare)
@@ -306,10 +340,12 @@ class LineFacts:
             self.fold = fold_line(self.bare)
         return self.fold
 
-    @property
-    def key(self) -> bytes:
-        """ascii_key() of the bare text."""
-        return self.quick
+
+
+# The facts of a blank line: no words, no sentence, not short, nothing to match.
+BLANK = LineFacts("")
+BLANK.screened = False
+BLANK.section = None
 
 
 class LineMemo(dict[str, LineFacts]):
@@ -318,58 +354,61 @@ class LineMemo(dict[str, LineFacts]):
     Only lines of up to LONGEST characters are kept (chrome is short, and long paragraphs
     seldom recur), so the memo holds a few megabytes at most. With a `screen`
     (LineRules.screen_text) each new text is screened at once, so that a page's lines
-    that may match an exact rule are picked out by one list comprehension.
+    that may match an exact rule are picked out by one list comprehension. The `shape`
+    thresholds say which lines are sentences and which are short.
+
+    Being a dict that works out what it lacks (__missing__), it is looked up in C: a page's
+    facts are one map() over its stripped lines. The empty text (a blank line) is BLANK.
     """
 
     LIMIT = 1 << 14
     LONGEST = 1000
 
-    def __init__(self, screen: Callable[[str, LineFacts], bool] | None = None) -> None:
+    def __init__(self, screen: Callable[[str, LineFacts], bool] | None = None,
+                 shape: Mapping[str, float] = SHAPE_DEFAULTS) -> None:
         super().__init__()
         self.screen = screen
+        self.shape = shape
+        self[""] = BLANK
 
     def facts(self, text: str) -> LineFacts:
-        """The facts of a stripped, non-blank line."""
-        found = self.get(text)
-        if found is None:
-            found = LineFacts(text)
-            if self.screen is not None:
-                found.screened = self.screen(text, found)
-            if len(text) <= self.LONGEST:
-                if len(self) >= self.LIMIT:
-                    # Dicts keep the order texts came in; pop() as another thread may be forgetting too.
-                    for old in list(islice(self, self.LIMIT // 2)):
-                        self.pop(old, None)
-                self[text] = found
+        """The facts of a stripped line (BLANK for a blank one)."""
+        return self[text]
+
+    def __missing__(self, text: str) -> LineFacts:
+        found = LineFacts(text, self.shape)
+        if self.screen is not None:
+            found.screened = self.screen(text, found)
+        if len(text) <= self.LONGEST:
+            if len(self) >= self.LIMIT:
+                # Dicts keep the order texts came in; pop() as another thread may be forgetting too.
+                for old in list(islice(self, 1, self.LIMIT // 2)):   # the first is "", BLANK's
+                    self.pop(old, None)
+                self[""] = BLANK
+            self[text] = found
         return found
 
 
 def read_page(lines: list[str], shape: Mapping[str, float], memo: LineMemo | None = None) -> Page:
-    """Measure every line and find the article body span."""
-    memo = LineMemo() if memo is None else memo
-    texts = [line.strip() for line in lines]
-    content = [i for i, text in enumerate(texts) if text]
-    known, learn = memo.get, memo.facts
-    facts = {index: known(texts[index]) or learn(texts[index]) for index in content}
-    words = {index: line.words for index, line in facts.items()}
-    sentence: dict[int, bool] = {}
-    short: dict[int, bool] = {}
-    sentence_words, long_words, short_words = shape["sentence_words"], shape["long_words"], shape["short_words"]
-    for index, line in facts.items():
-        count = line.words
-        is_sentence = (count >= sentence_words and line.terminal) or count >= long_words
-        sentence[index] = is_sentence
-        # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
-        # Table rows belong to the tables stage; they are neither prose nor chrome here.
-        short[index] = not is_sentence and count <= short_words and not line.colon and not line.pipe
-    return Page(lines, content, words, sentence, short, None, shaped=dict(short), texts=texts, facts=facts)
+    """Measure every line (the shape of each text is read once, see LineFacts)."""
+    memo = LineMemo(None, shape) if memo is None or memo.shape != shape else memo
+    texts = list(map(str.strip, lines))
+    content = list(compress(range(len(texts)), texts))
+    facts = list(map(memo.__getitem__, texts))
+    shaped = list(map(IS_SHORT, facts))
+    return Page(lines, content, list(map(WORDS, facts)), list(map(IS_SENTENCE, facts)), shaped.copy(), None,
+                shaped=shaped, texts=texts, facts=facts, plain=texts == lines)
+
+
+WORDS, IS_SENTENCE, IS_SHORT = attrgetter("words"), attrgetter("sentence"), attrgetter("short")
 
 
 def find_structure(page: Page, shape: Mapping[str, float]) -> None:
     """Mark introduced lists and find the body, once exact rules have dropped their lines."""
     mark_introduced_lists(page)
-    page.body = find_body([i for i in page.content if i not in page.dropped], page.words,
-                          page.sentence, page.short, shape)
+    dropped = page.dropped
+    page.body = find_body([i for i in page.content if i not in dropped] if dropped else page.content,
+                          page.words, page.sentence, page.short, shape)
 
 
 def mark_introduced_lists(page: Page) -> None:
@@ -381,13 +420,13 @@ def mark_introduced_lists(page: Page) -> None:
     an exact rule has since dropped ("* Edition:" over a menu) is short again. A list item
     ending in ":" is a menu group label, not an introduction.
     """
-    page.short.update(page.shaped)
+    page.short[:] = page.shaped
     facts = page.facts
-    first = next((position for position, index in enumerate(page.content) if facts[index].intro), None)
+    first = next(compress(page.content, map(INTRO, map(facts.__getitem__, page.content))), None)
     if first is None:
         return  # no line introduces a list
     introduced = False
-    for index in page.content[first:]:
+    for index in page.content[bisect_left(page.content, first):]:
         if index in page.dropped:
             introduced = False
             continue
@@ -398,24 +437,34 @@ def mark_introduced_lists(page: Page) -> None:
         introduced = line.intro
 
 
-def find_body(content: Sequence[int], words: Mapping[int, int], sentence: Mapping[int, bool],
-              short: Mapping[int, bool], shape: Mapping[str, float]) -> tuple[int, int] | None:
+INTRO = attrgetter("intro")
+
+
+def find_body(content: Sequence[int], words: Sequence[int], sentence: Sequence[bool],
+              short: Sequence[bool], shape: Mapping[str, float]) -> tuple[int, int] | None:
     """Return the span of lines with the most sentence words net of short-line penalties.
 
     A maximum-subarray scan (Kadane): sentences add their words, short lines subtract a
     fixed penalty, other lines count zero. Weak where related-article teasers written in
     sentences follow the article: the span then runs on into them.
     """
-    best, best_span = 0.0, None
-    running, start = 0.0, None
-    for index in content:
-        score = float(words[index]) if sentence[index] else (-shape["short_penalty"] if short[index] else 0.0)
-        if start is None or running <= 0:
-            running, start = 0.0, index
-        running += score
-        if running > best:
-            best, best_span = running, (start, index)
-    return best_span
+    penalty = -shape["short_penalty"]
+    scores = [float(words[index]) if sentence[index] else (penalty if short[index] else 0.0) for index in content]
+    # The running sum at each line: a run that has fallen to zero or below starts afresh.
+    running = list(accumulate(scores, restart_sum))
+    best = max(running, default=0.0)
+    if best <= 0:
+        return None
+    end = running.index(best)   # the first line where the best sum is reached, as the scan keeps it
+    start = end
+    while start > 0 and running[start - 1] > 0:
+        start -= 1
+    return content[start], content[end]
+
+
+def restart_sum(running: float, score: float) -> float:
+    """The next running sum of Kadane's scan: a sum at zero or below is dropped first."""
+    return (running if running > 0 else 0.0) + score
 
 
 class KeyScreen(dict[str, bool]):
@@ -510,11 +559,6 @@ class LineRules:
     def may_end_with_suffix(self) -> KeyScreen:
         """ending_may_be_suffix() by a text's last PREFIX_CHARS characters, each worked out once."""
         return KeyScreen(self.ending_may_be_suffix)
-
-    @cached_property
-    def memo(self) -> LineMemo:
-        """The LineFacts of the lines this stage has read, screened for its exact rules."""
-        return LineMemo(self.screen_text)
 
     def may_match(self, page: Page, index: int) -> bool:
         """False when no exact line rule of any zone can match a line of the page; True when one might.
@@ -752,7 +796,8 @@ class Dispatch:
     screens: tuple[Screen, ...]
     by_prefix: dict[str, Group] = field(default_factory=dict)
     by_screens: dict[tuple[Screen, ...], Group] = field(default_factory=dict)
-    by_branches: dict[tuple[int, ...], regex.Pattern[str]] = field(default_factory=dict)
+    by_branches: dict[tuple[int, ...], FirstOf | regex.Pattern[str]] = field(default_factory=dict)
+    by_joined: dict[tuple[int, ...], regex.Pattern[str]] = field(default_factory=dict)
     line_screens: dict[object, LineScreen] = field(default_factory=dict)
 
     @classmethod
@@ -767,21 +812,37 @@ class Dispatch:
         screens = tuple(screen_branch(number, branch) for number, branch in enumerate(branches))
         return cls(tuple(rules), tuple(branches), probes, whole, screens)
 
-    def pick(self, text: str, whole_line: bool = False) -> regex.Pattern[str] | None:
-        """The alternation of the branches that could match at the start of `text`, or None.
+    def pick(self, text: str, whole_line: bool = False) -> regex.Pattern[str] | FirstOf | None:
+        """The branches that could match at the start of `text`, to be tried in order, or None.
 
         With `whole_line` the match must also span the text (fullmatch), so branches that
         cannot match a text this long are left out too. Branches whose anchors are all
         missing from the text are left out, and when none is left there is nothing to try.
+        The answer's match() and fullmatch() find what the alternation's would (see FirstOf).
         """
-        return self.join(keep_branches(self.prefix_group(text[:PREFIX_CHARS]), text, whole_line))
+        kept = keep_branches(self.prefix_group(text[:PREFIX_CHARS]), text, whole_line)
+        if len(kept) <= 1:
+            return self.probes[kept[0]] if kept else None
+        found = self.by_branches.get(kept)
+        if found is None:
+            found = self.by_branches[kept] = FirstOf(tuple(self.probes[number] for number in kept))
+        elif isinstance(found, FirstOf):
+            found.uses += 1
+            if found.uses >= JOIN_AFTER:   # a common set of branches: one call of their alternation is cheaper
+                found = self.by_branches[kept] = self.joined(kept)
+        return found
 
     def prefix_group(self, key: str) -> Group:
-        """The screens of the branches that could match a text opening with `key`, found once per key."""
+        """The screens of the branches that could match a text opening with `key`, found once per key.
+
+        A branch that no text opening with the key's first character can match cannot match
+        one opening with the key: the group of that character, found first, leaves it out.
+        """
         group = self.by_prefix.get(key)
         if group is None:
-            group = self.group(tuple(screen for screen, probe in zip(self.screens, self.probes)
-                                     if probe.match(key, partial=True) is not None))
+            screens = self.screens if len(key) <= 1 else self.prefix_group(key[0]).screens
+            group = self.group(tuple(screen for screen in screens
+                                     if self.probes[screen.number].match(key, partial=True) is not None))
             self.by_prefix[key] = group
         return group
 
@@ -806,17 +867,63 @@ class Dispatch:
         return found
 
     def join(self, kept: tuple[int, ...]) -> regex.Pattern[str] | None:
-        """The alternation of the kept branches, compiled once; None when none is kept."""
+        """The alternation of the kept branches (for search), compiled once; None when none is kept."""
         if not kept:
             return None
-        pattern = self.by_branches.get(kept)
+        return self.joined(kept)
+
+    def joined(self, kept: tuple[int, ...]) -> regex.Pattern[str]:
+        """The alternation of some branches (at least one), compiled once."""
+        pattern = self.by_joined.get(kept)
         if pattern is None:
             # Each branch keeps its group name r<number>, so owner() still finds its rule.
             # Branches left out cannot match here, so the alternation finds what the whole one would.
             # One branch alone is its probe, compiled from the same text already.
             pattern = self.probes[kept[0]] if len(kept) == 1 else regex.compile("|".join(self.branches[i] for i in kept))
-            self.by_branches[kept] = pattern
+            self.by_joined[kept] = pattern
         return pattern
+
+
+# How many times a set of branches is tried one by one before their alternation is compiled.
+JOIN_AFTER = 16
+
+
+class FirstOf:
+    """Some branches of an alternation, tried one by one in order: the first to match is what the alternation matches.
+
+    A match (or fullmatch) of `A|B` at a position is A's when A can match there, else B's:
+    the regex module backtracks through A before it tries B. Trying the branches' own
+    compiled patterns in turn finds the same match without compiling their alternation,
+    which costs milliseconds for each set of branches a line leaves (Dispatch.pick compiles
+    it once a set has come up JOIN_AFTER times). The timeout bounds the whole try, as it
+    bounded the alternation's one call.
+    """
+
+    __slots__ = ("probes", "uses")
+
+    def __init__(self, probes: tuple[regex.Pattern[str], ...]) -> None:
+        self.probes = probes
+        self.uses = 0
+
+    def match(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
+        """The alternation's match() at the start of the text."""
+        return self.first(False, text, timeout)
+
+    def fullmatch(self, text: str, timeout: float | None = None) -> regex.Match[str] | None:
+        """The alternation's fullmatch() of the text."""
+        return self.first(True, text, timeout)
+
+    def first(self, whole: bool, text: str, timeout: float | None) -> regex.Match[str] | None:
+        """The first branch's match (fullmatch if `whole`), trying each with what is left of the timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for probe in self.probes:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError("regex timed out")
+            found = probe.fullmatch(text, timeout=left) if whole else probe.match(text, timeout=left)
+            if found is not None:
+                return found
+        return None
 
 
 @dataclass(frozen=True)
@@ -1320,13 +1427,15 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     shape = dict(SHAPE_DEFAULTS)
     for _, rule in heuristics:
         shape.update({k: float(v) for k, v in rule.options.items() if k in SHAPE_DEFAULTS})
+    # The LineFacts of the lines this stage has read, screened for its exact rules.
+    memo = LineMemo(line_rules.screen_text, shape)
 
     def boilerplate(doc: Document) -> tuple[Document, list[Change]]:
         doc, changes = replace_rules.apply(doc)
         if not (line_kinds or heuristics) or not doc.text.strip():
             return doc, changes
         text, made, warnings = clean_lines(doc.text, line_rules, heuristics, shape, config,
-                                           doc.meta.get("lang"))
+                                           doc.meta.get("lang"), memo)
         changes.extend(made)
         if warnings:
             doc = doc.with_meta(warnings=[*doc.meta.get("warnings", ()), *warnings])
@@ -1336,21 +1445,23 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
 
 
 def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heuristic, Rule]],
-                shape: Mapping[str, float], config: Config, lang: str | None) \
+                shape: Mapping[str, float], config: Config, lang: str | None, memo: LineMemo | None = None) \
         -> tuple[str, list[Change], list[str]]:
     """Apply exact rules, then heuristics under the removal guard; return text, changes, warnings."""
     lines = text.split("\n")
     changes: list[Change] = []
     stripped = strip_affixes(lines, line_rules, lang, changes)
-    page = read_page(lines, shape, line_rules.memo)
+    page = read_page(lines, shape, LineMemo(line_rules.screen_text, shape) if memo is None else memo)
     page.dropped.update(stripped)
     find_structure(page, shape)
     in_zone = zone_finder(page)
     timed_out: set[Rule] = set()
     # Only the line being matched is dropped in this loop, so who is dropped is known before it.
     facts, dropped = page.facts, page.dropped
+    # The memo screened each text as it met it (a memo without a screen leaves None: screen now).
     screened = [i for i in page.content if (facts[i].screened if facts[i].screened is not None
                                             else line_rules.may_match(page, i)) and i not in dropped]
+    before = len(dropped)
     for index in screened:
         rule = line_rules.match_screened(page, index, zone_test(in_zone, index), timed_out)
         if rule is None or not rule.applies_to(lang):
@@ -1360,7 +1471,8 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
             continue
         page.dropped[index] = rule
     changes.extend(timed_out_change(rule, line_rules.timeout) for rule in sorted(timed_out, key=lambda r: r.code))
-    find_structure(page, shape)
+    if len(dropped) != before:   # otherwise the lists and the body are what they were
+        find_structure(page, shape)
     cut_sections(page, line_rules, in_zone, lang)
     proposed: dict[int, Rule] = {}
     for heuristic, rule in heuristics:
@@ -1409,8 +1521,11 @@ def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int
         return
     content, words, sentence, dropped = page.content, page.words, page.sentence, page.dropped
     start = page.body[0]
-    headings = [(position, index) for position, index in enumerate(content)
-                if index > start and words[index] <= MAX_HEADING_WORDS]
+    facts = page.facts
+    # A text already found to be no heading (section None) is passed over without a call.
+    first = bisect_right(content, start)
+    headings = [(position, index) for position, index in enumerate(content[first:], first)
+                if words[index] <= MAX_HEADING_WORDS and facts[index].section is not None]
     prose: set[int] | None = None
     total = 1
     for position, index in headings:
@@ -1462,7 +1577,7 @@ def guarded_share(page: Page, proposed: Mapping[int, Rule]) -> float:
     inside the body count; when no body is found every removal counts. A page of chrome
     around a short article can lose far more than the limit without any warning.
     """
-    total = sum(page.words.values()) or 1
+    total = sum(page.words) or 1
     if page.body is None:
         return sum(page.words[i] for i in proposed) / total
     return sum(page.words[i] for i in proposed if page.in_body(i)) / total
