@@ -37,6 +37,7 @@ from cleaner.mt_rules import (
     GLOSSARY_KIND,
     Glossary,
     Hit,
+    WordAnchor,
     compile_glossary,
     find_hits,
     leading_literals,
@@ -196,10 +197,20 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         # match. The one character a case-insensitive match takes for an ASCII letter
         # while its casefold is not that letter is the dotted capital I: no test then.
         if text.isascii() or DOTTED_CAPITAL_I not in text:
-            triggered.difference_update([slot for slot in triggered if slot in anchored and not any(
-                anchor.stands_in(folded, found.get(anchor.literal, ())) for anchor in anchored[slot])])
+            standing: dict[WordAnchor, bool] = {}  # several rules share an anchor ("pot")
+            for slot in [slot for slot in triggered if slot in anchored]:
+                for anchor in anchored[slot]:
+                    stands = standing.get(anchor)
+                    if stands is None:
+                        starts = found.get(anchor.literal)
+                        stands = standing[anchor] = starts is not None and anchor.stands_in(folded, starts)
+                    if stands:
+                        break
+                else:
+                    triggered.discard(slot)
+        slots = sorted(triggered)
         per_slot: dict[int, list[Hit]] = {}
-        for slot in sorted(triggered):
+        for slot in slots:
             if not slot_deferred[slot]:
                 per_slot[slot] = measure_slot(slot, text, openings)
         fired = {hit.rule.code for hits in per_slot.values() for hit in hits}
@@ -209,7 +220,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             score += settings.provenance_weight
             signals.append("provenance")
         hits: list[Hit] = []
-        for slot in sorted(triggered):
+        for slot in slots:
             if slot_deferred[slot]:
                 if not speaks(slot_rules[slot], score):
                     continue
