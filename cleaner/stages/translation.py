@@ -31,7 +31,7 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document, position
-from cleaner.mt_detectors import DETECTOR_LITERALS, DETECTORS, Detector
+from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector
 from cleaner.mt_rules import (
     DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
@@ -178,6 +178,9 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         if slot < len(glossaries):
             return find_hits(glossaries[slot], text, timeout, openings)
         detect, rule = detectors[slot - len(glossaries)]
+        guard = DETECTOR_GUARDS.get(rule.impl or "")
+        if guard is not None and openings is not None and not guard(text, openings):
+            return []  # the guard the detector would run, read from the literals' offsets
         return detect(text, rule)
 
     # Glossary hits rank before detector hits at the same place.
