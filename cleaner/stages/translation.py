@@ -37,7 +37,6 @@ from cleaner.mt_rules import (
     GLOSSARY_KIND,
     Glossary,
     Hit,
-    WordAnchor,
     compile_glossary,
     find_hits,
     leading_literals,
@@ -166,7 +165,11 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         for keyword in glossary.keywords:
             keyword_slots.setdefault(keyword, []).append(slot)
     always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords}
-    anchored = {slot: glossary.anchors for slot, glossary in enumerate(glossaries) if glossary.anchors}
+    # Anchors by number (a dict keyed by the dataclass would hash it in Python each time).
+    anchor_list = sorted({anchor for glossary in glossaries for anchor in glossary.anchors})
+    anchor_number = {anchor: number for number, anchor in enumerate(anchor_list)}
+    anchored = {slot: tuple(anchor_number[anchor] for anchor in glossary.anchors)
+                for slot, glossary in enumerate(glossaries) if glossary.anchors}
     for slot, (_, rule) in enumerate(detectors, start=len(glossaries)):
         if DETECTOR_LITERALS.get(rule.impl or ""):
             for literal in DETECTOR_LITERALS[rule.impl or ""]:
@@ -200,13 +203,14 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         # match. The one character a case-insensitive match takes for an ASCII letter
         # while its casefold is not that letter is the dotted capital I: no test then.
         if text.isascii() or DOTTED_CAPITAL_I not in text:
-            standing: dict[WordAnchor, bool] = {}  # several rules share an anchor ("pot")
+            standing: dict[int, bool] = {}  # several rules share an anchor ("pot")
             for slot in [slot for slot in triggered if slot in anchored]:
-                for anchor in anchored[slot]:
-                    stands = standing.get(anchor)
+                for number in anchored[slot]:
+                    stands = standing.get(number)
                     if stands is None:
+                        anchor = anchor_list[number]
                         starts = found.get(anchor.literal)
-                        stands = standing[anchor] = starts is not None and anchor.stands_in(folded, starts)
+                        stands = standing[number] = starts is not None and anchor.stands_in(folded, starts)
                     if stands:
                         break
                 else:
