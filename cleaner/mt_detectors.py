@@ -18,7 +18,7 @@ change what is found.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -323,6 +323,21 @@ def _may_space_before(text: str) -> bool:
             or SPACE_POSSESSIVE.search(text) is not None)
 
 
+def may_space_before_at(text: str, offsets: Mapping[str, Sequence[int]]) -> bool:
+    """`_may_space_before(text)`, read from where " ,", " ;", " -" and "'s" stand in the text.
+
+    `offsets` maps each of those literals to every place it occurs (offsets of a casefolded
+    copy as long as the text, in which these characters are themselves): the stage has them
+    from its one scan, so it needs none of the four scans the guard makes.
+    """
+    if " ," in offsets or " ;" in offsets:
+        return True
+    if any(SPACE_HYPHEN.match(text, start) for start in offsets.get(" -", ())):
+        return True
+    return any(start and text[start - 1].isspace() and text.startswith("'s", start)
+               for start in offsets.get("'s", ()))
+
+
 def fix_missing_sentence_space(text: str, rule: Rule) -> list[Hit]:
     """Put back the space a lost full-width 。 took with it: "Ukraine.In particular".
 
@@ -392,6 +407,12 @@ DETECTOR_LITERALS: dict[str, tuple[str, ...]] = {
     "flag_yi_billion": ("billion",),
     "fix_markup_debris": ("<", "&"),
     "fix_space_before_punct": (" ,", " ;", " -", "'s"),
+}
+
+# For some detectors, the same test read from the offsets of their DETECTOR_LITERALS
+# (when the stage has offsets that are the text's own): False when the detector finds nothing.
+DETECTOR_GUARDS: dict[str, Callable[[str, Mapping[str, Sequence[int]]], bool]] = {
+    "fix_space_before_punct": may_space_before_at,
 }
 
 DETECTORS: dict[str, Detector] = {

@@ -86,6 +86,9 @@ class Glossary:
     # Literals one of which every match of every pattern holds, standing where the pattern
     # puts it, at a word's edge or not (() when unknown): a document without one has no match.
     anchors: tuple[WordAnchor, ...] = ()
+    # Renderings already made, by pattern, matched text and groups (the case and forms of a
+    # rendering depend on nothing else); the corpus repeats its artifacts.
+    rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False, repr=False)
 
     def triggered(self, folded_text: str) -> bool:
         """True when the (casefolded) text holds one of the rule's keywords: worth matching."""
@@ -662,6 +665,24 @@ def match_case(matched: str, replacement: str) -> str:
 
 def render(glossary: Glossary, match: regex.Match[str], text: str) -> str:
     """Expand the rule's template for one match, with forms and case applied."""
+    key = (match.re, match.group(), match.groups())
+    after = glossary.rendered.get(key)
+    if after is None:
+        after = _render_match(glossary, match)
+        if len(glossary.rendered) >= MAX_RENDERED:
+            glossary.rendered.clear()
+        glossary.rendered[key] = after
+    if after[:1].islower() and starts_sentence(text, match.start()):
+        after = after[:1].upper() + after[1:]
+    return after
+
+
+# Renderings a glossary remembers, at most.
+MAX_RENDERED = 4096
+
+
+def _render_match(glossary: Glossary, match: regex.Match[str]) -> str:
+    # The template with the match's groups, forms and case (not yet a sentence's capital).
     rule = glossary.rule
     template = rule.replacement or ""
 
@@ -683,8 +704,6 @@ def render(glossary: Glossary, match: regex.Match[str], text: str) -> str:
     after: str = TEMPLATE_REF.sub(group_value, template) if "\\" in template else template
     if rule.params.get("case", "preserve") == "preserve" and not glossary.forms:
         after = match_case(match.group(), after)
-    if after[:1].islower() and starts_sentence(text, match.start()):
-        after = after[:1].upper() + after[1:]
     return after
 
 

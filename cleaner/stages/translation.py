@@ -31,7 +31,7 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document, position
-from cleaner.mt_detectors import DETECTOR_LITERALS, DETECTORS, Detector
+from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector
 from cleaner.mt_rules import (
     DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
@@ -165,7 +165,11 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         for keyword in glossary.keywords:
             keyword_slots.setdefault(keyword, []).append(slot)
     always = {slot for slot, glossary in enumerate(glossaries) if not glossary.keywords}
-    anchored = {slot: glossary.anchors for slot, glossary in enumerate(glossaries) if glossary.anchors}
+    # Anchors by number (a dict keyed by the dataclass would hash it in Python each time).
+    anchor_list = sorted({anchor for glossary in glossaries for anchor in glossary.anchors})
+    anchor_number = {anchor: number for number, anchor in enumerate(anchor_list)}
+    anchored = {slot: tuple(anchor_number[anchor] for anchor in glossary.anchors)
+                for slot, glossary in enumerate(glossaries) if glossary.anchors}
     for slot, (_, rule) in enumerate(detectors, start=len(glossaries)):
         if DETECTOR_LITERALS.get(rule.impl or ""):
             for literal in DETECTOR_LITERALS[rule.impl or ""]:
@@ -177,6 +181,9 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         if slot < len(glossaries):
             return find_hits(glossaries[slot], text, timeout, openings)
         detect, rule = detectors[slot - len(glossaries)]
+        guard = DETECTOR_GUARDS.get(rule.impl or "")
+        if guard is not None and openings is not None and not guard(text, openings):
+            return []  # the guard the detector would run, read from the literals' offsets
         return detect(text, rule)
 
     # Glossary hits rank before detector hits at the same place.
@@ -196,10 +203,21 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         # match. The one character a case-insensitive match takes for an ASCII letter
         # while its casefold is not that letter is the dotted capital I: no test then.
         if text.isascii() or DOTTED_CAPITAL_I not in text:
-            triggered.difference_update([slot for slot in triggered if slot in anchored and not any(
-                anchor.stands_in(folded, found.get(anchor.literal, ())) for anchor in anchored[slot])])
+            standing: dict[int, bool] = {}  # several rules share an anchor ("pot")
+            for slot in [slot for slot in triggered if slot in anchored]:
+                for number in anchored[slot]:
+                    stands = standing.get(number)
+                    if stands is None:
+                        anchor = anchor_list[number]
+                        starts = found.get(anchor.literal)
+                        stands = standing[number] = starts is not None and anchor.stands_in(folded, starts)
+                    if stands:
+                        break
+                else:
+                    triggered.discard(slot)
+        slots = sorted(triggered)
         per_slot: dict[int, list[Hit]] = {}
-        for slot in sorted(triggered):
+        for slot in slots:
             if not slot_deferred[slot]:
                 per_slot[slot] = measure_slot(slot, text, openings)
         fired = {hit.rule.code for hits in per_slot.values() for hit in hits}
@@ -209,7 +227,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             score += settings.provenance_weight
             signals.append("provenance")
         hits: list[Hit] = []
-        for slot in sorted(triggered):
+        for slot in slots:
             if slot_deferred[slot]:
                 if not speaks(slot_rules[slot], score):
                     continue
