@@ -453,7 +453,8 @@ def total_input_bytes(inputs: Sequence[Path], options: BatchOptions) -> int:
 
 
 def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hooks: Hooks | None = None,
-              stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> RunStats:
+              stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None,
+              cleaner: Cleaner | None = None) -> RunStats:
     """Clean every input file as the options say and return the run's totals.
 
     Errors with single files or records are reported through `hooks.error` as
@@ -461,7 +462,8 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
     start (bad settings, a resume over outputs made with other settings).
     """
     hooks = hooks or Hooks()
-    cleaner = Cleaner(config)  # checks the settings and rules before any worker starts
+    if cleaner is None or cleaner.config != config:  # one the caller built for this config is reused
+        cleaner = Cleaner(config)  # checks the settings and rules before any worker starts
     settings = WorkSettings(config, options.text_key, options.meta_key, audit=options.report is not None)
     fingerprint = settings_fingerprint({
         "ruleset": cleaner.rules.fingerprint, "config": config.as_dict(),

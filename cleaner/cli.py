@@ -220,7 +220,7 @@ def clean(inputs: tuple[str, ...], outdir: str | None, patterns: tuple[str, ...]
     try:
         stats = run_batch([Path(p) for p in inputs or ("-",)], cleaner.config, options, hooks,
                           stdin=sys.stdin.buffer,
-                          stdout=sys.stdout.buffer if to_stdout else None)
+                          stdout=sys.stdout.buffer if to_stdout else None, cleaner=cleaner)
     except CleanerError as exc:
         _fail(str(exc))
         sys.exit(EXIT_ERROR)
