@@ -13,6 +13,7 @@ journal beside the manifest records each finished file, which is what `--resume`
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import signal
 import stat
@@ -242,9 +243,16 @@ class ParquetSink:
 
 # --- choosing inputs ------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=16)
+def _resolved(folder: Path) -> Path:
+    # An output or input folder is asked about once per file: resolving it (an lstat
+    # per path component) once per run is enough.
+    return folder.resolve()
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
-        path.resolve().relative_to(folder.resolve())
+        path.resolve().relative_to(_resolved(folder))
     except ValueError:
         return False
     return True
@@ -324,6 +332,8 @@ class Step:
 
 
 WORK_KINDS = ("text", "jsonl", "rows")
+# A bundle of text files stops growing at this many bytes, so one huge file travels alone.
+BUNDLE_BYTES = 1 << 20
 
 
 def iter_steps(jobs: Iterator[FileJob], options: BatchOptions, done: dict[str, Any],
@@ -405,26 +415,64 @@ def _parquet_steps(index: int, job: FileJob, meta_key: str) -> Iterator[Step]:
 
 
 def _ordered(steps: Iterator[Step], engine: Any) -> Iterator[tuple[Step, Outcome | None, BaseException | None]]:
-    """Submit work with at most `engine.window` steps in flight; yield results in input order."""
-    pending: deque[tuple[Step, Any]] = deque()
-    window = engine.window
+    """Submit work with at most `engine.window` units in flight; yield results in input order.
+
+    Consecutive text files travel as one unit of up to `engine.bundle` files (and about
+    BUNDLE_BYTES), so a pool's round trip is paid per bundle, not per small file.
+    """
+    pending: deque[tuple[list[Step], Any]] = deque()
+    window, most = engine.window, getattr(engine, "bundle", 1)
+    bundle: list[Step] = []
+    bundle_bytes = 0
+
+    def send_bundle() -> None:
+        if len(bundle) == 1:
+            pending.append((list(bundle), engine.submit("text", bundle[0].args)))
+        else:
+            pending.append((list(bundle), engine.submit("texts", (tuple(step.args for step in bundle),))))
+        bundle.clear()
+
     for step in steps:
-        pending.append((step, engine.submit(step.kind, step.args) if step.kind in WORK_KINDS else None))
+        if step.kind == "text" and most > 1:
+            bundle.append(step)
+            bundle_bytes += step.raw_bytes
+            if len(bundle) < most and bundle_bytes < BUNDLE_BYTES:
+                continue
+            send_bundle()
+            bundle_bytes = 0
+        else:
+            if bundle:
+                send_bundle()
+                bundle_bytes = 0
+            pending.append(([step], engine.submit(step.kind, step.args) if step.kind in WORK_KINDS else None))
         while len(pending) > window:
-            yield _resolve(*pending.popleft())
+            yield from _resolve(*pending.popleft())
+    if bundle:
+        send_bundle()
     while pending:
-        yield _resolve(*pending.popleft())
+        yield from _resolve(*pending.popleft())
 
 
-def _resolve(step: Step, future: Any) -> tuple[Step, Outcome | None, BaseException | None]:
+def _resolve(steps: list[Step], future: Any) -> Iterator[tuple[Step, Outcome | None, BaseException | None]]:
     if future is None:
-        return step, None, None
+        yield steps[0], None, None
+        return
     try:
-        return step, future.result(), None
+        result = future.result()
     except BrokenProcessPool:
         raise
     except Exception as exc:
-        return step, None, exc
+        for step in steps:
+            yield step, None, exc
+        return
+    if not isinstance(result, list):
+        yield steps[0], result, None
+        return
+    for step, outcome in zip(steps, result, strict=True):
+        if isinstance(outcome, Exception):
+            yield step, None, outcome
+        else:
+            yield step, outcome, None
 
 
 # --- the run --------------------------------------------------------------------------
@@ -462,6 +510,7 @@ def run_batch(inputs: Sequence[Path], config: Config, options: BatchOptions, hoo
     start (bad settings, a resume over outputs made with other settings).
     """
     hooks = hooks or Hooks()
+    _resolved.cache_clear()  # a folder's symlinks may have changed since the last run
     if cleaner is None or cleaner.config != config:  # one the caller built for this config is reused
         cleaner = Cleaner(config)  # checks the settings and rules before any worker starts
     settings = WorkSettings(config, options.text_key, options.meta_key, audit=options.report is not None)

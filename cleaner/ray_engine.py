@@ -69,6 +69,7 @@ class RayEngine:
     """Send units of work to Ray tasks; start a local Ray when none is running and no address is given."""
 
     writes_files = False  # a task may run on another node: outputs come back and are written here
+    bundle = 1
 
     def __init__(self, settings: WorkSettings, address: str | None) -> None:
         self.ray = _ray()

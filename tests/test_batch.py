@@ -245,3 +245,26 @@ def test_summary_line_when_asked(tmp_path: Path) -> None:
     assert ", 0 errors, " in result.stderr and result.stderr.rstrip().endswith("o.jsonl.gz.cleaner-manifest.json")
     quiet = run("clean", str(source), "-o", str(tmp_path / "o2.jsonl"), "-j", "1", "--summary", "--quiet")
     assert quiet.stderr == ""
+
+
+def test_a_bug_on_one_file_of_a_bundle_costs_that_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small text files travel to a worker several at a time; an unexpected exception on
+    # one of them must fail that file and no other, as it does with one file per unit.
+    from cleaner import workers
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for number in range(6):
+        (source / f"{number}.txt").write_text(f"Text number {number}.\n")
+    real = workers.TASKS["text"]
+
+    def broken_on_3(state, path, *rest):  # type: ignore[no-untyped-def]
+        if path.endswith("3.txt"):
+            raise RuntimeError("boom")
+        return real(state, path, *rest)
+
+    monkeypatch.setitem(workers.TASKS, "text", broken_on_3)  # the forked workers inherit it
+    result = run("clean", str(source), "-o", str(tmp_path / "out"), "-j", "2", "--lang-backend", "off")
+    assert (result.exit_code, result.stderr) == (2, f"cleaner: {source / '3.txt'}: internal error: RuntimeError: boom\n")
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.txt")) == ["0.txt", "1.txt", "2.txt", "4.txt", "5.txt"]
+    assert (tmp_path / "out" / "5.txt").read_text() == "Text number 5.\n"
