@@ -224,6 +224,11 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
     return "".join(pieces), changes
 
 
+def block_kind(line: str) -> str:
+    """The kind of block a line that is not blank belongs to: "list", "table" or "para"."""
+    return "list" if LIST_ITEM.match(line) else "table" if "|" in line else "para"
+
+
 def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     """Separate blocks by exactly one blank line; keep a list's items together.
 
@@ -238,11 +243,24 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     out: list[str] = []
     append = out.append
     changes: list[Change] = []
+    note = changes.append
+    # A Change made by tuple.__new__ skips the named tuple's Python-level __new__: this
+    # loop makes about 25 per document.
+    new = tuple.__new__
     code, stage = rule.code, rule.stage
-    previous = ""
+    previous, previous_kind = "", ""
+    numbered = enumerate(lines, 1)
+    # The first line that is not blank opens the text: blank lines above it go.
+    for number, previous in numbered:
+        if previous and not previous.isspace():
+            if number > 1:
+                note(new(Change, (code, stage, 1, 1, "remove", "\n" * (number - 1), "",
+                                  "Removed leading blank lines.")))
+            append(previous)
+            previous_kind = block_kind(previous)
+            break
     blank_run = 0
-    previous_kind = ""
-    for number, line in enumerate(lines, 1):
+    for number, line in numbered:
         if not line or line.isspace():  # the same test as `not line.strip()`, without a copy
             blank_run += 1
             continue
@@ -255,31 +273,31 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
             kind = "list"
         else:
             kind = "table" if "|" in line else "para"
-        if not out:
-            if blank_run:
-                changes.append(Change(code, stage, 1, 1, "remove", "\n" * blank_run, "",
-                                      "Removed leading blank lines."))
-        elif blank_run == 1 and (kind == "para" or kind != previous_kind):
-            append("")  # the canonical case: two blocks one blank line apart
-        elif kind == previous_kind and kind != "para" and not (
+        if blank_run == 1:
+            if kind == "para" or kind != previous_kind:
+                append("")  # the canonical case: two blocks one blank line apart
+            elif kind == "table" and number < len(lines) and TABLE_DELIMITER.match(lines[number]):
                 # A blank line before a header row whose next line is a delimiter row separates
                 # two tables; joining them would make one table of the two (tables stage, TB002).
-                kind == "table" and blank_run and number < len(lines) and TABLE_DELIMITER.match(lines[number])):
-            if blank_run:
-                changes.append(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "",
-                                      "Removed blank lines between the items of one list or table."))
-        elif blank_run == 1:
-            append("")
-        elif blank_run > 1:
-            append("")
-            changes.append(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "\n",
-                                  "Collapsed a run of blank lines to one."))
+                append("")
+            else:
+                note(new(Change, (code, stage, number - 1, 1, "remove", "\n", "",
+                                  "Removed blank lines between the items of one list or table.")))
+        elif blank_run:
+            if kind == previous_kind and kind != "para" and not (
+                    kind == "table" and number < len(lines) and TABLE_DELIMITER.match(lines[number])):
+                note(new(Change, (code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "",
+                                  "Removed blank lines between the items of one list or table.")))
+            else:
+                append("")
+                note(new(Change, (code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "\n",
+                                  "Collapsed a run of blank lines to one.")))
         # A hard-wrapped paragraph: the next line starts in lower case, or the previous one
         # breaks off on a hyphen or comma. Such lines are one paragraph and stay joined.
-        elif not (kind == previous_kind == "para" and (first.islower() or previous.endswith(("-", ",")))):
+        elif kind != previous_kind or kind == "para" and not (first.islower() or previous.endswith(("-", ","))):
             append("")
-            changes.append(Change(code, stage, number, 1, "insert", "", "\n",
-                                  "Inserted a blank line between two blocks."))
+            note(new(Change, (code, stage, number, 1, "insert", "", "\n",
+                              "Inserted a blank line between two blocks.")))
         append(line)
         previous, previous_kind = line, kind
         blank_run = 0

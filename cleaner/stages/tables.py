@@ -79,7 +79,9 @@ def as_paragraphs(sources: Sequence[str]) -> str:
 
 def _change(rule: Rule, line: int, before: str, after: str, action: str = "replace",
             summary: str | None = None) -> Change:
-    return Change(rule.code, STAGE, line, 1, action, before, after, summary or rule.summary)  # type: ignore[arg-type]
+    # tuple.__new__ skips the named tuple's Python-level __new__ (the repairs make one
+    # Change per edited row).
+    return tuple.__new__(Change, (rule.code, STAGE, line, 1, action, before, after, summary or rule.summary))
 
 
 def _map_tables(parts: list[Part], fix: Callable[[Table], tuple[Table, list[Change]]]) -> tuple[list[Part], list[Change]]:
