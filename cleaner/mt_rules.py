@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -95,9 +95,12 @@ class Glossary:
         return not self.keywords or any(keyword in folded_text for keyword in self.keywords)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A span some MT rule wants to change (or flag), with its suggested rendering."""
+class Hit(NamedTuple):
+    """A span some MT rule wants to change (or flag), with its suggested rendering.
+
+    A named tuple rather than a frozen dataclass: every match of every MT rule makes one,
+    and a frozen dataclass takes several times as long to build.
+    """
 
     start: int
     end: int
