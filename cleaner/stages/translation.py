@@ -31,7 +31,7 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document
-from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector
+from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector, non_ascii_runs
 from cleaner.mt_rules import (
     DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
@@ -61,6 +61,32 @@ def tidy(text: str) -> str:
     if "\n\n\n" in text:
         text = BLANK_RUN.sub("\n\n", text)
     return text.lstrip("\n")
+
+
+# Beyond this many runs of non-ASCII characters a text is casefolded in one piece.
+MAX_FOLDED_RUNS = 64
+
+
+def casefold(text: str) -> str:
+    """`text.casefold()`, made by lower-casing the ASCII stretches between non-ASCII runs.
+
+    Casefolding maps each character on its own, and the casefold of ASCII text is its
+    lower case, which CPython makes from a table; casefolding a text that holds a single
+    non-ASCII character reads the Unicode case tables for every character instead.
+    """
+    runs = non_ascii_runs(text)
+    if not runs:
+        return text.lower()
+    if len(runs) > MAX_FOLDED_RUNS:
+        return text.casefold()
+    pieces = []
+    last = 0
+    for start, end in runs:
+        pieces.append(text[last:start].lower())
+        pieces.append(text[start:end].casefold())
+        last = end
+    pieces.append(text[last:].lower())
+    return "".join(pieces)
 
 
 # English text's characters, most frequent first (the rest are rarer still).
@@ -191,8 +217,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
 
     def measure(doc: Document) -> tuple[list[Hit], float, list[str]]:
         text = doc.text
-        # Casefolding an ASCII text is lower-casing it, which is faster.
-        folded = text.lower() if text.isascii() else text.casefold()
+        folded = casefold(text)
         found = find_literals(folded)
         # Offsets in the casefolded copy are the text's own when no character grew.
         openings = found if len(folded) == len(text) else None
