@@ -53,36 +53,43 @@ def _words(rule: Rule, key: str) -> frozenset[str]:
 # Where the non-ASCII characters of a text are: the stage and several detectors ask about
 # the same text, so the answer for the last text asked about is kept (a str never changes,
 # and the reference kept makes `is` a safe test). Encoding to ASCII finds the runs in C:
-# the error handler hears of each run and skips it.
+# the error handler hears of each run and puts a "?" for each of its characters.
 _RUN_NOTES = threading.local()
 _NOTE_RUNS = "cleaner.note-non-ascii-runs"
-_last_runs: tuple[str, tuple[tuple[int, int], ...]] = ("", ())
+_last_encoding: tuple[str, tuple[tuple[int, int], ...], bytes] = ("", (), b"")
 
 
 def _note_run(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
     _RUN_NOTES.runs.append((error.start, error.end))
-    return "", error.end
+    return "?" * (error.end - error.start), error.end
 
 
 codecs.register_error(_NOTE_RUNS, _note_run)
 
 
-def non_ascii_runs(text: str) -> tuple[tuple[int, int], ...]:
-    """The (start, end) offsets of the text's runs of non-ASCII characters, in order."""
-    global _last_runs
-    if text.isascii():
-        return ()
-    last_text, runs = _last_runs
+def _ascii_encoding(text: str) -> tuple[tuple[tuple[int, int], ...], bytes]:
+    global _last_encoding
+    last_text, runs, encoded = _last_encoding
     if last_text is text:
-        return runs
+        return runs, encoded
     noted: list[tuple[int, int]] = []
     _RUN_NOTES.runs = noted
-    text.encode("ascii", _NOTE_RUNS)
+    encoded = text.encode("ascii", _NOTE_RUNS)
     runs = tuple(noted)
-    _last_runs = (text, runs)
-    return runs
+    _last_encoding = (text, runs, encoded)
+    return runs, encoded
+
+
+def non_ascii_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) offsets of the text's runs of non-ASCII characters, in order."""
+    return () if text.isascii() else _ascii_encoding(text)[0]
+
+
+def ascii_marked(text: str) -> bytes:
+    """The text in ASCII, with a "?" for each character beyond (`text.encode("ascii", "replace")`)."""
+    return text.encode("ascii") if text.isascii() else _ascii_encoding(text)[1]
 
 
 # Capitalized word after a lower-case word or a comma: a name in the middle of a sentence.
@@ -116,7 +123,8 @@ def mid_sentence_capitals(text: str) -> set[str]:
     and the look-ahead is the same); a match it misses reads a non-ASCII capital, lower-case
     letter or space, so the Unicode pattern is run only around those.
     """
-    words = set(ASCII_MID_SENTENCE_CAPITAL.findall(text))
+    # Held, the GIL is not taken back for every match findall adds to its list.
+    words = set(ASCII_MID_SENTENCE_CAPITAL.findall(text, concurrent=False))
     runs = non_ascii_runs(text)
     if not runs:
         return words
@@ -243,6 +251,16 @@ def flag_first_time_calque(text: str, rule: Rule) -> list[Hit]:
     if FIRST_TIME.search(text) is None:
         return []
     return [Hit(m.start(), m.end(), rule, m.group()) for m in FIRST_TIME_CALQUE.finditer(text)]
+
+
+def may_say_first_time_at(text: str, offsets: Mapping[str, Sequence[int]]) -> bool:
+    """False only when FIRST_TIME cannot match, read from where "first" stands in the text.
+
+    `offsets` are those of a casefolded copy as long as the text: no character grew, so
+    the text holds no dotted capital I, the one character a case-insensitive "i" takes
+    whose casefold is not "i"; every other letter of a match casefolds to its own.
+    """
+    return "first" in offsets
 
 
 WAN = regex.compile(
@@ -488,13 +506,13 @@ def fix_random_allcaps(text: str, rule: Rule) -> list[Hit]:
     return hits
 
 
-# UTF-8 bytes: ASCII capitals and every non-ASCII byte (it may belong to a capital) -> "U".
-_CAPITAL_BYTES = bytes(ord("U") if 65 <= b <= 90 or b >= 128 else ord(".") for b in range(256))
+# ASCII capitals and "?" (which stands for every non-ASCII character, a capital or not) -> "U".
+_CAPITAL_BYTES = bytes(ord("U") if 65 <= b <= 90 or b == ord("?") else ord(".") for b in range(256))
 
 
 def _may_hold_capitals(text: str) -> bool:
-    # Eight capitals in a row make at least eight "U" bytes in a row.
-    return b"UUUUUUUU" in text.encode("utf-8", "surrogatepass").translate(_CAPITAL_BYTES)
+    # Eight capitals in a row make eight "U" bytes in a row.
+    return b"UUUUUUUU" in ascii_marked(text).translate(_CAPITAL_BYTES)
 
 
 # For some detectors, casefolded literals one of which the casefolded text holds whenever
@@ -507,10 +525,18 @@ DETECTOR_LITERALS: dict[str, tuple[str, ...]] = {
     "fix_space_before_punct": (" ,", " ;", " -", "'s"),
 }
 
-# For some detectors, the same test read from the offsets of their DETECTOR_LITERALS
-# (when the stage has offsets that are the text's own): False when the detector finds nothing.
+# For some detectors, casefolded literals their guard below reads the offsets of: the stage
+# finds them in its one scan too, but they do not decide alone whether the detector runs.
+GUARD_LITERALS: dict[str, tuple[str, ...]] = {
+    "flag_first_time_calque": ("first",),
+}
+
+# For some detectors, the same test read from the offsets of their DETECTOR_LITERALS or
+# GUARD_LITERALS (when the stage has offsets that are the text's own): False when the
+# detector finds nothing.
 DETECTOR_GUARDS: dict[str, Callable[[str, Mapping[str, Sequence[int]]], bool]] = {
     "fix_space_before_punct": may_space_before_at,
+    "flag_first_time_calque": may_say_first_time_at,
 }
 
 DETECTORS: dict[str, Detector] = {

@@ -31,7 +31,14 @@ import regex
 from cleaner.config import Config
 from cleaner.errors import RuleError
 from cleaner.model import Action, Change, Document
-from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector, non_ascii_runs
+from cleaner.mt_detectors import (
+    DETECTOR_GUARDS,
+    DETECTOR_LITERALS,
+    DETECTORS,
+    GUARD_LITERALS,
+    Detector,
+    non_ascii_runs,
+)
 from cleaner.mt_rules import (
     DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
@@ -119,9 +126,11 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     timeout = config.regex_timeout_seconds
     provenance = [(p, leading_literals(p), match_window(p)) for p in settings.provenance]
     # One automaton for every literal the stage screens with: glossary keywords, the
-    # openings and window anchors of glossary patterns and of provenance lines.
+    # openings and window anchors of glossary patterns and of provenance lines, and the
+    # literals of detectors and of their guards.
     literals = {k for g in glossaries for k in g.keywords} | {
         o for _, rule in detectors for o in DETECTOR_LITERALS.get(rule.impl or "", ())} | {
+        o for _, rule in detectors for o in GUARD_LITERALS.get(rule.impl or "", ())} | {
         o for g in glossaries for starts in g.starts for o in starts} | {
         a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
         o for _, starts, _ in provenance for o in starts} | {
