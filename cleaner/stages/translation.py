@@ -315,8 +315,8 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             before = text[start:end]
             apply = False
             if after != before:
-                always, threshold = edit_gate(rule)
-                apply = always or (threshold is not None and score >= threshold)
+                applies_always, threshold = edit_gate(rule)
+                apply = applies_always or (threshold is not None and score >= threshold)
             if not apply and score < flagging_score(rule):
                 continue  # a noisy detector speaks up only where other MT signals are present
             taken_end = end
