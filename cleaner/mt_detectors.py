@@ -17,7 +17,9 @@ change what is found.
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -48,15 +50,109 @@ def _words(rule: Rule, key: str) -> frozenset[str]:
     return frozenset(str(item).casefold() for item in value)
 
 
+# Where the non-ASCII characters of a text are: the stage and several detectors ask about
+# the same text, so the answer for the last text asked about is kept (a str never changes,
+# and the reference kept makes `is` a safe test). Encoding to ASCII finds the runs in C:
+# the error handler hears of each run and puts a "?" for each of its characters.
+_RUN_NOTES = threading.local()
+_NOTE_RUNS = "cleaner.note-non-ascii-runs"
+_last_encoding: tuple[str, tuple[tuple[int, int], ...], bytes] = ("", (), b"")
+
+
+def _note_run(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    _RUN_NOTES.runs.append((error.start, error.end))
+    return "?" * (error.end - error.start), error.end
+
+
+codecs.register_error(_NOTE_RUNS, _note_run)
+
+
+def _ascii_encoding(text: str) -> tuple[tuple[tuple[int, int], ...], bytes]:
+    global _last_encoding
+    last_text, runs, encoded = _last_encoding
+    if last_text is text:
+        return runs, encoded
+    noted: list[tuple[int, int]] = []
+    _RUN_NOTES.runs = noted
+    encoded = text.encode("ascii", _NOTE_RUNS)
+    runs = tuple(noted)
+    _last_encoding = (text, runs, encoded)
+    return runs, encoded
+
+
+def non_ascii_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) offsets of the text's runs of non-ASCII characters, in order."""
+    return () if text.isascii() else _ascii_encoding(text)[0]
+
+
+def ascii_marked(text: str) -> bytes:
+    """The text in ASCII, with a "?" for each character beyond (`text.encode("ascii", "replace")`)."""
+    return text.encode("ascii") if text.isascii() else _ascii_encoding(text)[1]
+
+
 # Capitalized word after a lower-case word or a comma: a name in the middle of a sentence.
 MID_SENTENCE_CAPITAL = regex.compile(r"(?<=[\p{Ll},;]\s{1,3})\p{Lu}\p{Ll}{3,15}(?![\w'’-])")
-# The same for ASCII text, in the stdlib, whose scan led by a class is faster: the look-behind
-# goes after the capital, split into fixed widths, and `ASCII_SPACE` is `regex`'s \s in
-# ASCII (the stdlib's also holds \x1c-\x1f).
+# The same with ASCII classes, which `regex` tests several times faster than Unicode
+# properties: it finds what the pattern above finds where every letter and space it looks
+# at is ASCII. The look-behind goes after the first four letters, so a short capitalized
+# word ("The", "He") fails before it is read; `ASCII_SPACE` is `regex`'s \s in ASCII.
 ASCII_SPACE = r"[\t\n\x0b\x0c\r ]"
-ASCII_MID_SENTENCE_CAPITAL = re.compile(
-    "[A-Z](?:" + "|".join(f"(?<=[a-z,;]{ASCII_SPACE}{{{n}}}.)" for n in (1, 2, 3)) + r")[a-z]{3,15}(?![\w'’-])"
+ASCII_MID_SENTENCE_CAPITAL = regex.compile(
+    rf"[A-Z][a-z]{{3}}(?<=[a-z,;]{ASCII_SPACE}{{1,3}}....)[a-z]{{0,12}}(?![\w'’-])"
 )
+# A match starts at most this far after a character its look-behind reads, and ends
+# at most this far after one it holds.
+_LOOK_BEHIND_REACH = 4
+_WORD_REACH = 16
+# Up to this many non-ASCII characters (or runs of them) are looked at one by one;
+# beyond, one scan of the whole text is cheaper.
+_FEW_NON_ASCII = 64
+
+
+@lru_cache(maxsize=4096)
+def _letter_or_space(char: str) -> bool:
+    return regex.match(r"[\p{Lu}\p{Ll}\s]", char) is not None
+
+
+def mid_sentence_capitals(text: str) -> set[str]:
+    """The words MID_SENTENCE_CAPITAL finds in the text, found with ASCII classes where they do.
+
+    Every match of the ASCII pattern is a match of the Unicode one (its classes are subsets
+    and the look-ahead is the same); a match it misses reads a non-ASCII capital, lower-case
+    letter or space, so the Unicode pattern is run only around those.
+    """
+    # Held, the GIL is not taken back for every match findall adds to its list.
+    words = set(ASCII_MID_SENTENCE_CAPITAL.findall(text, concurrent=False))
+    runs = non_ascii_runs(text)
+    if not runs:
+        return words
+    if sum(end - start for start, end in runs) > _FEW_NON_ASCII:
+        return set(MID_SENTENCE_CAPITAL.findall(text))
+    scan_start = scan_end = -1
+    for start, end in runs:
+        for index in range(start, end):
+            if not _letter_or_space(text[index]):
+                continue
+            low, high = max(0, index - _WORD_REACH + 1), min(len(text), index + _LOOK_BEHIND_REACH + _WORD_REACH + 1)
+            if low <= scan_end:
+                scan_end = high  # one scan covers this character and the ones before
+                continue
+            if scan_end >= 0:
+                words.update(_matches_within(text, scan_start, scan_end))
+            scan_start, scan_end = low, high
+    if scan_end >= 0:
+        words.update(_matches_within(text, scan_start, scan_end))
+    return words
+
+
+def _matches_within(text: str, start: int, end: int) -> list[str]:
+    # Matches of a scan of text[start:end] (its look-behind sees the text before `start`);
+    # one that reaches `end` may have been cut short there, and any match that holds a
+    # character the scan is for ends before it.
+    return [match.group() for match in MID_SENTENCE_CAPITAL.finditer(text, start, end)
+            if match.end() < end or end == len(text)]
 
 
 def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
@@ -70,7 +166,7 @@ def flag_transliterations(text: str, rule: Rule) -> list[Hit]:
     """
     # Only the first match of a word counts (later ones are "seen"), and only words the
     # lexicon does not know can be flagged: find those among the distinct words first.
-    words = set((ASCII_MID_SENTENCE_CAPITAL if text.isascii() else MID_SENTENCE_CAPITAL).findall(text))
+    words = mid_sentence_capitals(text)
     classified, unknown_words = _word_verdicts(rule)
     new = words - classified
     if new:
@@ -157,6 +253,16 @@ def flag_first_time_calque(text: str, rule: Rule) -> list[Hit]:
     return [Hit(m.start(), m.end(), rule, m.group()) for m in FIRST_TIME_CALQUE.finditer(text)]
 
 
+def may_say_first_time_at(text: str, offsets: Mapping[str, Sequence[int]]) -> bool:
+    """False only when FIRST_TIME cannot match, read from where "first" stands in the text.
+
+    `offsets` are those of a casefolded copy as long as the text: no character grew, so
+    the text holds no dotted capital I, the one character a case-insensitive "i" takes
+    whose casefold is not "i"; every other letter of a match casefolds to its own.
+    """
+    return "first" in offsets
+
+
 WAN = regex.compile(
     r"(?<![\w.,])(?P<n>\d+(?:\.\d+)?)\s+(?:(?P<ten>Ten\s+thousand)|(?P<more>More\s+than\s+10000))(?![\w-])"
 )
@@ -223,8 +329,18 @@ def may_hold_cjk(text: str) -> bool:
     """False only when the text cannot hold a Han, kana or Hangul letter."""
     if text.isascii():
         return False
-    marked = text.encode("utf-8", "surrogatepass").translate(_CJK_BYTES)
-    return b"X" in marked or b"YZ" in marked
+    runs = non_ascii_runs(text)
+    if len(runs) > _FEW_NON_ASCII:
+        marked = text.encode("utf-8", "surrogatepass").translate(_CJK_BYTES)
+        return b"X" in marked or b"YZ" in marked
+    # The same test on the few non-ASCII characters: a letter of those scripts is in
+    # U+1000-U+1FFF or at U+2E80 and up (what the UTF-8 bytes above mark).
+    for start, end in runs:
+        run = text[start:end]
+        highest = max(run)
+        if highest >= "\u2e80" or (highest >= "\u1000" and any("\u1000" <= char <= "\u1fff" for char in run)):
+            return True
+    return False
 
 
 GLOSS_AFTER = regex.compile(r"\s*[(（](?P<gloss>[\p{Latin}][\p{Latin}\s'-]{1,60})[)）]")
@@ -390,13 +506,13 @@ def fix_random_allcaps(text: str, rule: Rule) -> list[Hit]:
     return hits
 
 
-# UTF-8 bytes: ASCII capitals and every non-ASCII byte (it may belong to a capital) -> "U".
-_CAPITAL_BYTES = bytes(ord("U") if 65 <= b <= 90 or b >= 128 else ord(".") for b in range(256))
+# ASCII capitals and "?" (which stands for every non-ASCII character, a capital or not) -> "U".
+_CAPITAL_BYTES = bytes(ord("U") if 65 <= b <= 90 or b == ord("?") else ord(".") for b in range(256))
 
 
 def _may_hold_capitals(text: str) -> bool:
-    # Eight capitals in a row make at least eight "U" bytes in a row.
-    return b"UUUUUUUU" in text.encode("utf-8", "surrogatepass").translate(_CAPITAL_BYTES)
+    # Eight capitals in a row make eight "U" bytes in a row.
+    return b"UUUUUUUU" in ascii_marked(text).translate(_CAPITAL_BYTES)
 
 
 # For some detectors, casefolded literals one of which the casefolded text holds whenever
@@ -409,10 +525,18 @@ DETECTOR_LITERALS: dict[str, tuple[str, ...]] = {
     "fix_space_before_punct": (" ,", " ;", " -", "'s"),
 }
 
-# For some detectors, the same test read from the offsets of their DETECTOR_LITERALS
-# (when the stage has offsets that are the text's own): False when the detector finds nothing.
+# For some detectors, casefolded literals their guard below reads the offsets of: the stage
+# finds them in its one scan too, but they do not decide alone whether the detector runs.
+GUARD_LITERALS: dict[str, tuple[str, ...]] = {
+    "flag_first_time_calque": ("first",),
+}
+
+# For some detectors, the same test read from the offsets of their DETECTOR_LITERALS or
+# GUARD_LITERALS (when the stage has offsets that are the text's own): False when the
+# detector finds nothing.
 DETECTOR_GUARDS: dict[str, Callable[[str, Mapping[str, Sequence[int]]], bool]] = {
     "fix_space_before_punct": may_space_before_at,
+    "flag_first_time_calque": may_say_first_time_at,
 }
 
 DETECTORS: dict[str, Detector] = {

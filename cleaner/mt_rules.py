@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 
@@ -95,9 +95,12 @@ class Glossary:
         return not self.keywords or any(keyword in folded_text for keyword in self.keywords)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A span some MT rule wants to change (or flag), with its suggested rendering."""
+class Hit(NamedTuple):
+    """A span some MT rule wants to change (or flag), with its suggested rendering.
+
+    A named tuple rather than a frozen dataclass: every match of every MT rule makes one,
+    and a frozen dataclass takes several times as long to build.
+    """
 
     start: int
     end: int
@@ -302,12 +305,17 @@ class Window:
                 timeout: float | None) -> list[regex.Match[str]]:
         """What `pattern.finditer(text)` finds, from scans of the runs around the anchors only.
 
+        `offsets` maps each anchor to where it occurs in the text, in order.
+
         Runs are separated by barrier characters no match can cross, so each run's matches
         are found by scanning it alone, and runs without an anchor hold none.
         """
         found = []
         run_end = -1
-        for anchor_at in sorted({i for anchor in self.anchors for i in offsets.get(anchor, ())}):
+        # One anchor's offsets come from the scan in order, each once.
+        anchors_at = offsets.get(self.anchors[0], ()) if len(self.anchors) == 1 else sorted(
+            {i for anchor in self.anchors for i in offsets.get(anchor, ())})
+        for anchor_at in anchors_at:
             if anchor_at < run_end:
                 continue  # inside the run already scanned
             before = self.barrier_before.search(text, 0, anchor_at)
@@ -726,30 +734,35 @@ def find_hits(glossary: Glossary, text: str, timeout: float,
               openings: Mapping[str, Sequence[int]] | None = None) -> list[Hit]:
     """Every match of one glossary rule that its paragraph context allows.
 
-    `openings` maps casefolded literals to where they occur in the text (when casefolding
-    kept every offset): a pattern whose matches all open with such a literal is tried only
+    `openings` maps casefolded literals to where they occur in the text, in order (when
+    casefolding kept every offset): a pattern whose matches all open with such a literal is tried only
     there, in order, from the end of the last match on, which finds what finditer finds;
     a pattern with a window is scanned only in the runs around its anchors.
     """
     hits = []
-    count = len(glossary.rule.patterns)
-    for pattern, starts, window in zip(glossary.rule.patterns, glossary.starts or [()] * count,
+    rule, near, unless = glossary.rule, glossary.near, glossary.unless
+    count = len(rule.patterns)
+    for pattern, starts, window in zip(rule.patterns, glossary.starts or [()] * count,
                                        glossary.windows or [None] * count):
         matches: Iterable[regex.Match[str]]
         if starts and openings is not None:
-            matches = _matches_at(pattern, text, sorted({i for s in starts for i in openings.get(s, ())}), timeout)
+            # One literal's offsets come from the scan in order, each once.
+            offsets = openings.get(starts[0], ()) if len(starts) == 1 else sorted(
+                {i for s in starts for i in openings.get(s, ())})
+            matches = _matches_at(pattern, text, offsets, timeout)
         elif window is not None and openings is not None:
             matches = window.matches(pattern, text, openings, timeout)
         else:
             matches = pattern.finditer(text, timeout=timeout)
         for match in matches:
-            if glossary.near is not None or glossary.unless is not None:
-                paragraph = paragraph_of(text, match.start(), match.end())
-                if glossary.near is not None and not glossary.near.search(paragraph, timeout=timeout):
+            start, end = match.span()
+            if near is not None or unless is not None:
+                paragraph = paragraph_of(text, start, end)
+                if near is not None and not near.search(paragraph, timeout=timeout):
                     continue
-                if glossary.unless is not None and glossary.unless.search(paragraph, timeout=timeout):
+                if unless is not None and unless.search(paragraph, timeout=timeout):
                     continue
-            hits.append(Hit(match.start(), match.end(), glossary.rule, render(glossary, match, text)))
+            hits.append(Hit(start, end, rule, render(glossary, match, text)))
     return hits
 
 

@@ -294,3 +294,30 @@ def test_ascii_mid_sentence_capital_finds_what_the_unicode_pattern_finds() -> No
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
         assert ASCII_MID_SENTENCE_CAPITAL.findall(text) == MID_SENTENCE_CAPITAL.findall(text), repr(text)
+
+
+def test_mid_sentence_capitals_finds_what_the_unicode_pattern_finds() -> None:
+    """ASCII-class scan plus Unicode scans around non-ASCII letters and spaces: the same words."""
+    import random
+
+    from cleaner.mt_detectors import MID_SENTENCE_CAPITAL, mid_sentence_capitals
+
+    pieces = ["Abcd", "Xyzzyq", "abc", " ", "   ", "    ", ",", ";", "\n", "\t", "\x1c", "-", "'", "_", "1",
+              "Abcdefghijklmnopqrs", "x", "é", "É", "Éabc", "abcé", "\xa0", "\u2003", "—", "’", "ª", "Ωμεγα",
+              "\u0301", "٣", "²", "Udonian", "lorem ipsum dolor "]
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        assert mid_sentence_capitals(text) == set(MID_SENTENCE_CAPITAL.findall(text)), repr(text)
+
+
+def test_casefold_by_runs_is_casefold() -> None:
+    import random
+
+    from cleaner.stages.translation import casefold
+
+    chars = ["a", "B", "é", "ß", "ﬁ", "Σ", "\u0130", "x", " ", "—", "\u212a", "Ω", "ς", "Z"]
+    rng = random.Random(1)
+    for _ in range(20000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 20)))
+        assert casefold(text) == text.casefold(), repr(text)

@@ -30,8 +30,15 @@ import regex
 
 from cleaner.config import Config
 from cleaner.errors import RuleError
-from cleaner.model import Action, Change, Document, position
-from cleaner.mt_detectors import DETECTOR_GUARDS, DETECTOR_LITERALS, DETECTORS, Detector
+from cleaner.model import Action, Change, Document
+from cleaner.mt_detectors import (
+    DETECTOR_GUARDS,
+    DETECTOR_LITERALS,
+    DETECTORS,
+    GUARD_LITERALS,
+    Detector,
+    non_ascii_runs,
+)
 from cleaner.mt_rules import (
     DOTTED_CAPITAL_I,
     GLOSSARY_KIND,
@@ -61,6 +68,32 @@ def tidy(text: str) -> str:
     if "\n\n\n" in text:
         text = BLANK_RUN.sub("\n\n", text)
     return text.lstrip("\n")
+
+
+# Beyond this many runs of non-ASCII characters a text is casefolded in one piece.
+MAX_FOLDED_RUNS = 64
+
+
+def casefold(text: str) -> str:
+    """`text.casefold()`, made by lower-casing the ASCII stretches between non-ASCII runs.
+
+    Casefolding maps each character on its own, and the casefold of ASCII text is its
+    lower case, which CPython makes from a table; casefolding a text that holds a single
+    non-ASCII character reads the Unicode case tables for every character instead.
+    """
+    runs = non_ascii_runs(text)
+    if not runs:
+        return text.lower()
+    if len(runs) > MAX_FOLDED_RUNS:
+        return text.casefold()
+    pieces = []
+    last = 0
+    for start, end in runs:
+        pieces.append(text[last:start].lower())
+        pieces.append(text[start:end].casefold())
+        last = end
+    pieces.append(text[last:].lower())
+    return "".join(pieces)
 
 
 # English text's characters, most frequent first (the rest are rarer still).
@@ -93,9 +126,11 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
     timeout = config.regex_timeout_seconds
     provenance = [(p, leading_literals(p), match_window(p)) for p in settings.provenance]
     # One automaton for every literal the stage screens with: glossary keywords, the
-    # openings and window anchors of glossary patterns and of provenance lines.
+    # openings and window anchors of glossary patterns and of provenance lines, and the
+    # literals of detectors and of their guards.
     literals = {k for g in glossaries for k in g.keywords} | {
         o for _, rule in detectors for o in DETECTOR_LITERALS.get(rule.impl or "", ())} | {
+        o for _, rule in detectors for o in GUARD_LITERALS.get(rule.impl or "", ())} | {
         o for g in glossaries for starts in g.starts for o in starts} | {
         a for g in glossaries for window in g.windows if window is not None for a in window.anchors} | {
         o for _, starts, _ in provenance for o in starts} | {
@@ -191,8 +226,7 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
 
     def measure(doc: Document) -> tuple[list[Hit], float, list[str]]:
         text = doc.text
-        # Casefolding an ASCII text is lower-casing it, which is faster.
-        folded = text.lower() if text.isascii() else text.casefold()
+        folded = casefold(text)
         found = find_literals(folded)
         # Offsets in the casefolded copy are the text's own when no character grew.
         openings = found if len(folded) == len(text) else None
@@ -235,15 +269,29 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             hits.extend(per_slot[slot])
         return hits, score, signals
 
-    def applies(hit: Hit, text: str, score: float) -> bool:
-        rule = hit.rule
-        if config.mt != "fix" or hit.after == text[hit.start:hit.end]:
-            return False
-        if rule.mode == "auto":
-            return True
-        if rule.mode == "auto-if-context":
-            return score >= float(rule.params.get("min_score", settings.threshold))
-        return False
+    # Whether a rule's hits are applied whatever the score, else the score from which they
+    # are (None: never), and the score below which its flags are dropped: read from the
+    # rule once it first has a hit to judge.
+    edit_gates: dict[Rule, tuple[bool, float | None]] = {}
+    flag_from: dict[Rule, float] = {}
+
+    def edit_gate(rule: Rule) -> tuple[bool, float | None]:
+        gate = edit_gates.get(rule)
+        if gate is None:
+            if config.mt != "fix" or rule.mode not in ("auto", "auto-if-context"):
+                gate = (False, None)
+            elif rule.mode == "auto":
+                gate = (True, None)
+            else:
+                gate = (False, float(rule.params.get("min_score", settings.threshold)))
+            edit_gates[rule] = gate
+        return gate
+
+    def flagging_score(rule: Rule) -> float:
+        score = flag_from.get(rule)
+        if score is None:
+            score = flag_from[rule] = float(rule.params.get("flag_min_score", 0))
+        return score
 
     def translation(doc: Document) -> tuple[Document, list[Change]]:
         doc, changes = simple.apply(doc)
@@ -259,26 +307,35 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
         last = 0
         taken_end = -1
         edited = False
-        for hit in hits:
-            if hit.start < taken_end:
+        # Line and column of each change, counted on from the one before (hits come in order).
+        line, line_start, seen = 1, 0, 0
+        for start, end, rule, after in hits:
+            if start < taken_end:
                 continue
-            apply = applies(hit, text, score)
-            if not apply and score < float(hit.rule.params.get("flag_min_score", 0)):
+            before = text[start:end]
+            apply = False
+            if after != before:
+                applies_always, threshold = edit_gate(rule)
+                apply = applies_always or (threshold is not None and score >= threshold)
+            if not apply and score < flagging_score(rule):
                 continue  # a noisy detector speaks up only where other MT signals are present
-            taken_end = hit.end
-            before = text[hit.start:hit.end]
-            line, col = position(text, hit.start)
+            taken_end = end
+            line += text.count("\n", seen, start)
+            newline = text.rfind("\n", seen, start)
+            if newline >= 0:
+                line_start = newline + 1
+            seen = start
             action: Action
             if apply:
-                action = "replace" if hit.after else "remove"
-                pieces.append(text[last:hit.start])
-                pieces.append(hit.after)
-                last = hit.end
+                action = "replace" if after else "remove"
+                pieces.append(text[last:start])
+                pieces.append(after)
+                last = end
                 edited = True
             else:
                 action = "flag"
-            changes.append(Change(hit.rule.code, hit.rule.stage, line, col, action, before, hit.after,
-                                  hit.rule.summary))
+            changes.append(Change(rule.code, rule.stage, line, start - line_start + 1, action, before, after,
+                                  rule.summary))
         if edited:
             pieces.append(text[last:])
             doc = doc.with_text(tidy("".join(pieces)))
