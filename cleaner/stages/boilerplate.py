@@ -27,7 +27,7 @@ import re
 import sys
 import time
 import warnings
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -274,6 +274,11 @@ class Page:
         return self.body is not None and self.body[0] <= index <= self.body[1]
 
     @cached_property
+    def intros(self) -> list[int]:
+        """The lines that may introduce a list (LineFacts.intro), in order."""
+        return list(compress(range(len(self.facts)), map(INTRO, self.facts)))
+
+    @cached_property
     def rank(self) -> dict[int, int]:
         """Each content line's place in `content` (which never changes once read)."""
         return {index: place for place, index in enumerate(self.content)}
@@ -420,21 +425,21 @@ def mark_introduced_lists(page: Page) -> None:
     an exact rule has since dropped ("* Edition:" over a menu) is short again. A list item
     ending in ":" is a menu group label, not an introduction.
     """
-    page.short[:] = page.shaped
-    facts = page.facts
-    first = next(compress(page.content, map(INTRO, map(facts.__getitem__, page.content))), None)
-    if first is None:
-        return  # no line introduces a list
-    introduced = False
-    for index in page.content[bisect_left(page.content, first):]:
-        if index in page.dropped:
-            introduced = False
+    short = page.short
+    short[:] = page.shaped
+    # A line that introduces a list is neither short nor a list item, so no list swallows it:
+    # each list runs from such a line to the first line that is neither, or is dropped.
+    content, facts, dropped = page.content, page.facts, page.dropped
+    for index in page.intros:
+        if index in dropped:
             continue
-        line = facts[index]
-        if introduced and (page.short[index] or line.marked):
-            page.short[index] = False
-            continue
-        introduced = line.intro
+        position = page.rank[index] + 1
+        while position < len(content):
+            item = content[position]
+            if item in dropped or not (short[item] or facts[item].marked):
+                break
+            short[item] = False
+            position += 1
 
 
 INTRO = attrgetter("intro")
@@ -1331,30 +1336,33 @@ def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[i
     outside = int(rule.option("min_run_outside", 2))
     inside = int(rule.option("min_run_inside", 4))
     drops: list[int] = []
-    run: list[int] = []
-
-    def close(next_index: int | None) -> None:
-        fresh = [i for i in run if i not in page.dropped]
-        if not fresh:  # also an empty run
-            return
-        in_body = any(page.in_body(i) for i in fresh)
-        if in_body:
-            before = page.rank[run[0]] - 1
-            intro = page.lines[page.content[before]].rstrip().endswith(":") if before >= 0 else False
+    content, dropped, rank = page.content, page.dropped, page.rank
+    # A run is a row of content lines each short or dropped: a byte per line, and one C scan
+    # finds the rows long enough to go (a shorter row goes neither inside the body nor out).
+    in_run = bytearray(map(page.short.__getitem__, content))
+    for index in dropped:
+        if index in rank:
+            in_run[rank[index]] = 1
+    first, last = page.body if page.body is not None else (1, 0)   # no body: no line is in it
+    for found in run_finder(max(1, min(inside, outside))).finditer(in_run):
+        run = content[found.start():found.end()]
+        fresh = [i for i in run if i not in dropped]
+        if not fresh:
+            continue
+        if any(first <= i <= last for i in fresh):
+            before = found.start() - 1
+            intro = page.lines[content[before]].rstrip().endswith(":") if before >= 0 else False
             if len(run) >= inside and not intro:
                 drops.extend(fresh)
         elif len(run) >= outside:
             drops.extend(fresh)
-
-    short, dropped = page.short, page.dropped
-    for index in page.content:
-        if short[index] or index in dropped:
-            run.append(index)
-        elif run:
-            close(index)
-            run = []
-    close(None)
     return drops + absorb_teasers(page, set(drops), int(rule.option("max_teaser_words", 40)))
+
+
+@lru_cache(maxsize=16)
+def run_finder(shortest: int) -> re.Pattern[bytes]:
+    """A pattern that finds each row of at least `shortest` one-bytes, whole."""
+    return re.compile(b"\x01{%d,}" % shortest)
 
 
 def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
@@ -1365,17 +1373,19 @@ def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
     context revision). Only a sentence of at most `max_words` words whose nearest lines on
     both sides were dropped by this rule is taken; a paragraph next to a heading stays.
     """
-    taken: list[int] = []
     if not menu:
-        return taken
-    for position, index in enumerate(page.content):
-        if index in menu or index in page.dropped or not page.sentence[index] \
-                or page.words[index] > max_words:
+        return []
+    content, rank, dropped, sentence, words = page.content, page.rank, page.dropped, page.sentence, page.words
+    # Only a line just after a menu line can lie between two: look there, not at every line.
+    after_menu = sorted(rank[index] + 1 for index in menu)
+    taken: list[int] = []
+    for position in after_menu:
+        if position + 1 >= len(content) or content[position + 1] not in menu:
             continue
-        before = page.content[position - 1] if position > 0 else None
-        after = page.content[position + 1] if position + 1 < len(page.content) else None
-        if before in menu and after in menu:
-            taken.append(index)
+        index = content[position]
+        if index in menu or index in dropped or not sentence[index] or words[index] > max_words:
+            continue
+        taken.append(index)
     return taken
 
 
@@ -1387,7 +1397,7 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
     lower case. A heading introduces what follows, so "Background" before "The timeline…"
     stays. Weak: a caption followed by a paragraph that starts afresh is kept.
     """
-    connectives = tuple(c.casefold() for c in rule.params.get("connectives", ()))
+    connectives = casefolded_connectives(rule)
     max_words = int(rule.option("max_words", 8))
     drops: list[int] = []
     short, words, dropped = page.short, page.words, page.dropped
@@ -1405,6 +1415,12 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
     return drops
 
 
+@lru_cache(maxsize=16)
+def casefolded_connectives(rule: Rule) -> tuple[str, ...]:
+    """The connectives of a caption rule, case-folded (once per rule, not per page)."""
+    return tuple(c.casefold() for c in rule.params.get("connectives", ()))
+
+
 def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
     """Drop later copies of a line already seen in the document.
 
@@ -1416,7 +1432,8 @@ def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> l
     # Lines that fold alike have the same ascii_key: a line whose key no other line has is
     # neither a copy nor copied, and need not be folded.
     lines, texts, facts = page.lines, page.texts, page.facts
-    keys = [facts[i].quick if len(lines[i]) == len(texts[i]) else ascii_key(strip_marker(lines[i])) for i in counted]
+    keys = [facts[i].quick for i in counted] if page.plain else \
+        [facts[i].quick if len(lines[i]) == len(texts[i]) else ascii_key(strip_marker(lines[i])) for i in counted]
     shared = {key for key, count in Counter(keys).items() if count > 1}
     seen: set[str] = set()
     drops: list[int] = []
@@ -1548,10 +1565,13 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     for index in sorted(page.dropped):
         if index not in stripped:
             changes.append(line_change(page.dropped[index], index + 1, lines[index], "", "remove"))
-    changes.sort(key=lambda c: (c.line, c.col))
+    changes.sort(key=LINE_AND_COLUMN)
     if not page.dropped and lines == text.split("\n"):
         return text, changes, warnings
     return remove_lines(lines, page.dropped.keys()), changes, warnings
+
+
+LINE_AND_COLUMN = attrgetter("line", "col")
 
 
 def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int], bool],
@@ -1740,7 +1760,7 @@ def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
     The head is the first `zone_lines` content lines (an option of the rule, default
     DEFAULT_ZONE_LINES) plus every line before the article body; the tail mirrors it.
     """
-    rank = {index: position for position, index in enumerate(page.content)}
+    rank = page.rank
     count = len(page.content)
 
     def in_zone(rule: Rule, index: int) -> bool:
