@@ -66,6 +66,10 @@ WORD = regex.compile(r"\w+")
 # WORD on ASCII text, as a byte table: word characters become "a", the rest " ", and the words
 # are the " a" pairs after a leading space. Ten times cheaper than findall on a paragraph.
 ASCII_WORDS = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 32 for b in range(256))
+# ASCII_WORDS, with the control characters (those str.isprintable() refuses) as NUL.
+ASCII_SHAPE = bytes(0 if code < 32 or code == 127 else ASCII_WORDS[code] for code in range(256))
+# Upper-case ASCII letters to lower case, as str.casefold() makes them.
+ASCII_LOWER = bytes(range(256)).lower()
 # Characters that the regex module's case-insensitive matching takes for an ASCII letter
 # though str.lower() does not make them one (checked over all of Unicode in the tests).
 CASE_STRAYS = {"ſ": "s", "ı": "i"}
@@ -323,17 +327,30 @@ class LineFacts:
 
     def __init__(self, text: str, shape: Mapping[str, float] = SHAPE_DEFAULTS) -> None:
         bare = self.bare = strip_marker(text)
-        self.marked = len(bare) != len(text)   # MARKER matched: a list item
-        self.intro = text.endswith(":") and not self.marked   # may introduce a list
-        count = self.words = count_words(bare)
+        marked = self.marked = len(bare) != len(text)   # MARKER matched: a list item
+        self.intro = text.endswith(":") and not marked   # may introduce a list
+        if bare.isascii():
+            # Most lines are ASCII: their bytes give the words, the key and whether they are
+            # printable, with one encoding and two table lookups over them.
+            encoded = bare.encode("ascii")
+            marks = encoded.translate(ASCII_SHAPE)
+            printable = b"\0" not in marks
+            # Without control characters the marks are count_words()'s: words start at " a".
+            count = marks.count(b" a") + marks.startswith(b"a") if printable else count_words(bare)
+            self.quick = encoded.translate(ASCII_LOWER, NOT_ASCII_ALNUM)   # ascii_key(bare)
+            # An unmarked line is its bare text; a marker's spaces may not be compact.
+            self.compact = printable and "  " not in text if not marked else is_compact(text)
+        else:
+            count = count_words(bare)
+            self.quick = ascii_key(bare)
+            self.compact = is_compact(text)
+        self.words = count
         self.sentence = (count >= shape["sentence_words"] and is_terminal(bare)) or count >= shape["long_words"]
         # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
         # Table rows belong to the tables stage; they are neither prose nor chrome here.
         self.short = not self.sentence and count <= shape["short_words"] and not bare.endswith(":") \
             and "|" not in bare
-        self.compact = is_compact(text)
         self.fold: str | None = None
-        self.quick = ascii_key(bare)
         self.screened: bool | None = None                  # LineRules.may_match
         self.verdicts: Verdicts | None = None               # LineRules.line_verdicts
         self.section: Rule | None | bool = False           # LineRules.match_section; False: not yet
