@@ -32,8 +32,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, compress, islice
-from operator import attrgetter
+from itertools import accumulate, chain, compress, filterfalse, islice
+from operator import attrgetter, ne, sub
 
 import regex
 
@@ -425,15 +425,18 @@ def read_page(lines: list[str], shape: Mapping[str, float], memo: LineMemo | Non
 WORDS, IS_SENTENCE, IS_SHORT = attrgetter("words"), attrgetter("sentence"), attrgetter("short")
 
 
-def find_structure(page: Page, shape: Mapping[str, float]) -> None:
-    """Mark introduced lists and find the body, once exact rules have dropped their lines."""
-    mark_introduced_lists(page)
-    dropped = page.dropped
+def find_structure(page: Page, shape: Mapping[str, float], dropped: Mapping[int, Rule] | None = None) -> None:
+    """Mark introduced lists and find the body, once exact rules have dropped their lines.
+
+    `dropped` stands for the page's dropped lines when given (those it had at some earlier point).
+    """
+    dropped = page.dropped if dropped is None else dropped
+    mark_introduced_lists(page, dropped)
     page.body = find_body([i for i in page.content if i not in dropped] if dropped else page.content,
                           page.words, page.sentence, page.short, shape)
 
 
-def mark_introduced_lists(page: Page) -> None:
+def mark_introduced_lists(page: Page, dropped: Mapping[int, Rule] | None = None) -> None:
     """Clear the short mark of list items that a line ending in ":" introduces.
 
     "Key points:" followed by short items is a real list of the article, not a menu.
@@ -446,7 +449,8 @@ def mark_introduced_lists(page: Page) -> None:
     short[:] = page.shaped
     # A line that introduces a list is neither short nor a list item, so no list swallows it:
     # each list runs from such a line to the first line that is neither, or is dropped.
-    content, facts, dropped = page.content, page.facts, page.dropped
+    content, facts = page.content, page.facts
+    dropped = page.dropped if dropped is None else dropped
     for index in page.intros:
         if index in dropped:
             continue
@@ -1539,8 +1543,18 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     stripped = strip_affixes(lines, line_rules, lang, changes)
     page = read_page(lines, shape, LineMemo(line_rules.screen_text, shape) if memo is None else memo)
     page.dropped.update(stripped)
-    find_structure(page, shape)
-    in_zone = zone_finder(page)
+    # The body as the exact rules find it is needed only when a head or tail rule matches a line
+    # past the zone's first lines (seldom): it is found then, from the lines dropped before them.
+    found = False
+
+    def body_before() -> tuple[int, int] | None:
+        nonlocal found
+        if not found:
+            find_structure(page, shape, stripped)
+            found = True
+        return page.body
+
+    in_zone = zone_finder(page, body_before)
     timed_out: set[Rule] = set()
     # Only the line being matched is dropped in this loop, so who is dropped is known before it.
     facts, dropped = page.facts, page.dropped
@@ -1557,8 +1571,9 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
             continue
         page.dropped[index] = rule
     changes.extend(timed_out_change(rule, line_rules.timeout) for rule in sorted(timed_out, key=lambda r: r.code))
-    if len(dropped) != before:   # otherwise the lists and the body are what they were
+    if len(dropped) != before or not found:   # otherwise the lists and the body are what they were
         find_structure(page, shape)
+        found = True
     cut_sections(page, line_rules, in_zone, lang)
     proposed: dict[int, Rule] = {}
     for heuristic, rule in heuristics:
@@ -1585,7 +1600,30 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     changes.sort(key=LINE_AND_COLUMN)
     if not page.dropped and lines == text.split("\n"):
         return text, changes, warnings
-    return remove_lines(lines, page.dropped.keys()), changes, warnings
+    return join_kept(page), changes, warnings
+
+
+def join_kept(page: Page) -> str:
+    """remove_lines() of the page's dropped lines, from what the page knows of its lines.
+
+    Two kept lines stand a blank line apart when any line between them is blank, that is
+    when more lines lie between them than content lines: one C loop for each step, not a
+    Python loop over every line. A dropped line that is blank (never, but for a prefix
+    rule that cuts spaces alone) leaves this to remove_lines().
+    """
+    lines, content, rank, dropped = page.lines, page.content, page.rank, page.dropped
+    if not all(map(rank.__contains__, dropped)):
+        return remove_lines(lines, dropped.keys())
+    kept = list(filterfalse(dropped.__contains__, content))
+    if not kept:
+        return ""
+    places = list(map(rank.__getitem__, kept))
+    apart = map(ne, map(sub, kept[1:], kept), map(sub, places[1:], places))
+    text = "".join(chain.from_iterable(zip(map(SEPARATORS.__getitem__, apart), map(lines.__getitem__, kept[1:]))))
+    return lines[kept[0]] + text + ("\n" if lines[-1] == "" else "")
+
+
+SEPARATORS = ("\n", "\n\n")   # between two kept lines: none blank between them, some
 
 
 LINE_AND_COLUMN = attrgetter("line", "col")
@@ -1771,11 +1809,13 @@ def zone_test(in_zone: Callable[[Rule, int], bool], index: int) -> Callable[[Rul
     return lambda rule: in_zone(rule, index)
 
 
-def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
+def zone_finder(page: Page, body_of: Callable[[], tuple[int, int] | None] | None = None) \
+        -> Callable[[Rule, int], bool]:
     """Return a test: does a line lie in the zone a rule is limited to?
 
     The head is the first `zone_lines` content lines (an option of the rule, default
     DEFAULT_ZONE_LINES) plus every line before the article body; the tail mirrors it.
+    The body is the page's as it stands when asked, or what `body_of` says then.
     """
     rank = page.rank
     count = len(page.content)
@@ -1785,7 +1825,13 @@ def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
             return True
         zone_lines = int(rule.option("zone_lines", DEFAULT_ZONE_LINES))
         if rule.zone == "head":
-            return rank[index] < zone_lines or (page.body is not None and index < page.body[0])
-        return rank[index] >= count - zone_lines or (page.body is not None and index > page.body[1])
+            if rank[index] < zone_lines:
+                return True
+            body = page.body if body_of is None else body_of()
+            return body is not None and index < body[0]
+        if rank[index] >= count - zone_lines:
+            return True
+        body = page.body if body_of is None else body_of()
+        return body is not None and index > body[1]
 
     return in_zone
