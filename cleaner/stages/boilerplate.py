@@ -982,7 +982,7 @@ class Screen:
 MAX_NEEDLES = 24
 
 
-def needles_of(anchors: Sequence[str], most: int = MAX_NEEDLES) -> tuple[str, ...] | None:
+def needles_of(anchors: Sequence[str]) -> tuple[str, ...] | None:
     """The anchors without those that hold another (a text holding one holds the other); None if too many.
 
     >>> needles_of(("afp", "afp via getty images", "alamy"))
@@ -993,7 +993,7 @@ def needles_of(anchors: Sequence[str], most: int = MAX_NEEDLES) -> tuple[str, ..
     for anchor in sorted(set(anchors), key=len):
         if not any(needle in anchor for needle in needles):
             needles.append(anchor)
-    return tuple(needles) if len(needles) <= most else None
+    return tuple(needles) if len(needles) <= MAX_NEEDLES else None
 
 
 def any_in(needles: Sequence[str], text: str) -> bool:
@@ -1083,8 +1083,12 @@ class Check:
 
 @lru_cache(maxsize=1 << 10)
 def joined_needles(needles: frozenset[str]) -> tuple[str, ...]:
-    """needles_of() all the needles of some branches, worked out once for each set (Checks share sets)."""
-    return needles_of(sorted(needles), UNBOUNDED) or ()
+    """The needles of some branches together, in a fixed order, made once for each set (Checks share sets).
+
+    Each branch's needles hold none of its others; that one branch's needle holds another's
+    is rare, and testing for it would cost more while building than it saves.
+    """
+    return tuple(sorted(needles))
 
 
 @dataclass(frozen=True)
