@@ -1489,6 +1489,10 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
     quick, lines, dropped = page.ascii_key(first), page.lines, page.dropped
     shortest, longest = len(key), 2 * len(lines[first]) + 40
+    if page.plain:   # each line's facts describe it as it stands
+        facts = page.facts
+        return [i for i in page.content[1:] if i not in dropped and shortest <= len(lines[i]) <= longest
+                and facts[i].quick == quick and facts[i].folded == key]
     return [i for i in page.content[1:] if i not in dropped and shortest <= len(lines[i]) <= longest
             and page.ascii_key(i) == quick and page.folded_raw(i) == key]
 
@@ -1688,15 +1692,16 @@ def prose_lines(page: Page, alone_words: int = 100) -> set[int]:
     teasers from outweighing the article when the share of the page before a marker is
     measured.
     """
-    content = page.content
-    running = [page.sentence[i] and i not in page.dropped for i in content]
+    content, sentence, dropped, words = page.content, page.sentence, page.dropped, page.words
+    running = [sentence[i] and i not in dropped for i in content]
+    last = len(content) - 1
     prose: set[int] = set()
-    for position, index in enumerate(content):
+    for position in compress(range(len(content)), running):
         # A dropped time stamp or headline still parts two blurbs, so neighbours are taken
         # among all lines, dropped or not.
-        if running[position] and (page.words[index] >= alone_words
-                                  or (position > 0 and running[position - 1])
-                                  or (position + 1 < len(content) and running[position + 1])):
+        index = content[position]
+        if words[index] >= alone_words or (position > 0 and running[position - 1]) \
+                or (position < last and running[position + 1]):
             prose.add(index)
     return prose
 
@@ -1708,10 +1713,12 @@ def guarded_share(page: Page, proposed: Mapping[int, Rule]) -> float:
     inside the body count; when no body is found every removal counts. A page of chrome
     around a short article can lose far more than the limit without any warning.
     """
-    total = sum(page.words) or 1
+    words = page.words
+    total = sum(words) or 1
     if page.body is None:
-        return sum(page.words[i] for i in proposed) / total
-    return sum(page.words[i] for i in proposed if page.in_body(i)) / total
+        return sum(map(words.__getitem__, proposed)) / total
+    first, last = page.body
+    return sum(words[i] for i in proposed if first <= i <= last) / total
 
 
 def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
