@@ -27,13 +27,13 @@ import re
 import sys
 import time
 import warnings
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, compress, islice
-from operator import attrgetter
+from itertools import accumulate, chain, compress, filterfalse, islice
+from operator import attrgetter, ne, sub
 
 import regex
 
@@ -66,6 +66,10 @@ WORD = regex.compile(r"\w+")
 # WORD on ASCII text, as a byte table: word characters become "a", the rest " ", and the words
 # are the " a" pairs after a leading space. Ten times cheaper than findall on a paragraph.
 ASCII_WORDS = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 32 for b in range(256))
+# ASCII_WORDS, with the control characters (those str.isprintable() refuses) as NUL.
+ASCII_SHAPE = bytes(0 if code < 32 or code == 127 else ASCII_WORDS[code] for code in range(256))
+# Upper-case ASCII letters to lower case, as str.casefold() makes them.
+ASCII_LOWER = bytes(range(256)).lower()
 # Characters that the regex module's case-insensitive matching takes for an ASCII letter
 # though str.lower() does not make them one (checked over all of Unicode in the tests).
 CASE_STRAYS = {"ſ": "s", "ı": "i"}
@@ -274,6 +278,11 @@ class Page:
         return self.body is not None and self.body[0] <= index <= self.body[1]
 
     @cached_property
+    def intros(self) -> list[int]:
+        """The lines that may introduce a list (LineFacts.intro), in order."""
+        return list(compress(range(len(self.facts)), map(INTRO, self.facts)))
+
+    @cached_property
     def rank(self) -> dict[int, int]:
         """Each content line's place in `content` (which never changes once read)."""
         return {index: place for place, index in enumerate(self.content)}
@@ -318,17 +327,30 @@ class LineFacts:
 
     def __init__(self, text: str, shape: Mapping[str, float] = SHAPE_DEFAULTS) -> None:
         bare = self.bare = strip_marker(text)
-        self.marked = len(bare) != len(text)   # MARKER matched: a list item
-        self.intro = text.endswith(":") and not self.marked   # may introduce a list
-        count = self.words = count_words(bare)
+        marked = self.marked = len(bare) != len(text)   # MARKER matched: a list item
+        self.intro = text.endswith(":") and not marked   # may introduce a list
+        if bare.isascii():
+            # Most lines are ASCII: their bytes give the words, the key and whether they are
+            # printable, with one encoding and two table lookups over them.
+            encoded = bare.encode("ascii")
+            marks = encoded.translate(ASCII_SHAPE)
+            printable = b"\0" not in marks
+            # Without control characters the marks are count_words()'s: words start at " a".
+            count = marks.count(b" a") + marks.startswith(b"a") if printable else count_words(bare)
+            self.quick = encoded.translate(ASCII_LOWER, NOT_ASCII_ALNUM)   # ascii_key(bare)
+            # An unmarked line is its bare text; a marker's spaces may not be compact.
+            self.compact = printable and "  " not in text if not marked else is_compact(text)
+        else:
+            count = count_words(bare)
+            self.quick = ascii_key(bare)
+            self.compact = is_compact(text)
+        self.words = count
         self.sentence = (count >= shape["sentence_words"] and is_terminal(bare)) or count >= shape["long_words"]
         # A line ending in ":" introduces what follows ("Key points:"), so it is never menu chrome.
         # Table rows belong to the tables stage; they are neither prose nor chrome here.
         self.short = not self.sentence and count <= shape["short_words"] and not bare.endswith(":") \
             and "|" not in bare
-        self.compact = is_compact(text)
         self.fold: str | None = None
-        self.quick = ascii_key(bare)
         self.screened: bool | None = None                  # LineRules.may_match
         self.verdicts: Verdicts | None = None               # LineRules.line_verdicts
         self.section: Rule | None | bool = False           # LineRules.match_section; False: not yet
@@ -403,15 +425,18 @@ def read_page(lines: list[str], shape: Mapping[str, float], memo: LineMemo | Non
 WORDS, IS_SENTENCE, IS_SHORT = attrgetter("words"), attrgetter("sentence"), attrgetter("short")
 
 
-def find_structure(page: Page, shape: Mapping[str, float]) -> None:
-    """Mark introduced lists and find the body, once exact rules have dropped their lines."""
-    mark_introduced_lists(page)
-    dropped = page.dropped
+def find_structure(page: Page, shape: Mapping[str, float], dropped: Mapping[int, Rule] | None = None) -> None:
+    """Mark introduced lists and find the body, once exact rules have dropped their lines.
+
+    `dropped` stands for the page's dropped lines when given (those it had at some earlier point).
+    """
+    dropped = page.dropped if dropped is None else dropped
+    mark_introduced_lists(page, dropped)
     page.body = find_body([i for i in page.content if i not in dropped] if dropped else page.content,
                           page.words, page.sentence, page.short, shape)
 
 
-def mark_introduced_lists(page: Page) -> None:
+def mark_introduced_lists(page: Page, dropped: Mapping[int, Rule] | None = None) -> None:
     """Clear the short mark of list items that a line ending in ":" introduces.
 
     "Key points:" followed by short items is a real list of the article, not a menu.
@@ -420,21 +445,22 @@ def mark_introduced_lists(page: Page) -> None:
     an exact rule has since dropped ("* Edition:" over a menu) is short again. A list item
     ending in ":" is a menu group label, not an introduction.
     """
-    page.short[:] = page.shaped
-    facts = page.facts
-    first = next(compress(page.content, map(INTRO, map(facts.__getitem__, page.content))), None)
-    if first is None:
-        return  # no line introduces a list
-    introduced = False
-    for index in page.content[bisect_left(page.content, first):]:
-        if index in page.dropped:
-            introduced = False
+    short = page.short
+    short[:] = page.shaped
+    # A line that introduces a list is neither short nor a list item, so no list swallows it:
+    # each list runs from such a line to the first line that is neither, or is dropped.
+    content, facts = page.content, page.facts
+    dropped = page.dropped if dropped is None else dropped
+    for index in page.intros:
+        if index in dropped:
             continue
-        line = facts[index]
-        if introduced and (page.short[index] or line.marked):
-            page.short[index] = False
-            continue
-        introduced = line.intro
+        position = page.rank[index] + 1
+        while position < len(content):
+            item = content[position]
+            if item in dropped or not (short[item] or facts[item].marked):
+                break
+            short[item] = False
+            position += 1
 
 
 INTRO = attrgetter("intro")
@@ -939,6 +965,43 @@ class Screen:
     compact: int = UNBOUNDED        # the longest on a compact line (see boilerplate_widths)
     # Characters every match holds in a row, as a case-sensitive stdlib pattern (required_run).
     shape: re.Pattern[str] | None = None
+    # The anchors that hold no other anchor, to look for one by one with `in` (see needles_of);
+    # None when there are too many and the finder is cheaper.
+    needles: tuple[str, ...] | None = None
+
+    def holds_anchor(self, folded: str) -> bool:
+        """True when the text (fold_case() of a line) holds one of the anchors, or there are none."""
+        if self.needles is not None:
+            return any_in(self.needles, folded)
+        return self.finder is None or self.finder.search(folded) is not None
+
+
+# Up to this many anchors, `anchor in text` for each costs less than one search of their trie:
+# on a prose line a stdlib search of an alternation tests every position (2-7 µs), a
+# substring test is a fast C scan (0.1-0.2 µs a needle).
+MAX_NEEDLES = 24
+
+
+def needles_of(anchors: Sequence[str]) -> tuple[str, ...] | None:
+    """The anchors without those that hold another (a text holding one holds the other); None if too many.
+
+    >>> needles_of(("afp", "afp via getty images", "alamy"))
+    ('afp', 'alamy')
+    """
+    needles: list[str] = []
+    # Shortest first: an anchor that holds a dropped one holds what that one holds, a kept one.
+    for anchor in sorted(set(anchors), key=len):
+        if not any(needle in anchor for needle in needles):
+            needles.append(anchor)
+    return tuple(needles) if len(needles) <= MAX_NEEDLES else None
+
+
+def any_in(needles: Sequence[str], text: str) -> bool:
+    """True when one of the needles is in the text."""
+    for needle in needles:
+        if needle in text:
+            return True
+    return False
 
 
 def joined_screen(groups: Sequence[Group], made: dict[object, LineScreen]) -> LineScreen:
@@ -985,8 +1048,11 @@ class LineScreen:
         if check.free:
             return True
         folded = fold_case(text)
-        for finder, shape in check.tests:
-            if (finder is None or finder.search(folded) is not None) and (shape is None or shape.search(text)):
+        for needle in check.needles:
+            if needle in folded:
+                return True
+        for screen in check.tests:
+            if screen.holds_anchor(folded) and (screen.shape is None or screen.shape.search(text)):
                 return True
         return False
 
@@ -996,9 +1062,10 @@ class Check:
     """Branches that a line of some length may match: some without a screen, or a test for each one's."""
 
     free: bool                                # a branch without anchors or shape may match: the line passes
-    # The branches' own finders and shapes: few branches are left for a line of one length,
-    # and a union of their anchors would be compiled anew for each set of branches.
-    tests: tuple[tuple[re.Pattern[str] | None, re.Pattern[str] | None], ...]
+    # The needles of the branches screened by anchors alone, together: a line holding any passes.
+    needles: tuple[str, ...]
+    # The other branches' screens (a shape, or too many anchors for needles), one test each.
+    tests: tuple[Screen, ...]
 
     @classmethod
     def of(cls, screens: Sequence[Screen]) -> Check | None:
@@ -1006,8 +1073,22 @@ class Check:
         if not screens:
             return None
         if any(screen.finder is None and screen.shape is None for screen in screens):
-            return cls(True, ())
-        return cls(False, tuple(dict.fromkeys((screen.finder, screen.shape) for screen in screens)))
+            return cls(True, (), ())
+        needles = joined_needles(frozenset(needle for screen in screens if screen.shape is None
+                                           for needle in screen.needles or ()))
+        others = {(screen.finder, screen.shape, screen.needles): screen for screen in screens
+                  if screen.shape is not None or screen.needles is None}
+        return cls(False, needles, tuple(others.values()))
+
+
+@lru_cache(maxsize=1 << 10)
+def joined_needles(needles: frozenset[str]) -> tuple[str, ...]:
+    """The needles of some branches together, in a fixed order, made once for each set (Checks share sets).
+
+    Each branch's needles hold none of its others; that one branch's needle holds another's
+    is rare, and testing for it would cost more while building than it saves.
+    """
+    return tuple(sorted(needles))
 
 
 @dataclass(frozen=True)
@@ -1035,7 +1116,7 @@ def keep_branches(group: Group, text: str, whole_line: bool) -> tuple[int, ...]:
     for screen in group.screens:
         if whole_line and screen.width < size:
             continue
-        if screen.finder is not None and screen.finder.search(folded) is None:
+        if not screen.holds_anchor(folded):
             continue
         if screen.shape is not None and screen.shape.search(text) is None:
             continue
@@ -1092,7 +1173,8 @@ def screen_branch(number: int, branch: str) -> Screen:
     low, _, compact = spans(parsed)
     run = required_run(parsed, False)
     shape = re.compile("".join(run)) if run is not None and len(run) >= MIN_SHAPE else None
-    return Screen(number, width, anchors, finder, low, min(compact, width), shape)
+    return Screen(number, width, anchors, finder, low, min(compact, width), shape,
+                  needles_of(anchors) if anchors else None)
 
 
 # A shape of fewer characters than this rules out too few lines to be worth a search.
@@ -1279,30 +1361,33 @@ def drop_menu_runs(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[i
     outside = int(rule.option("min_run_outside", 2))
     inside = int(rule.option("min_run_inside", 4))
     drops: list[int] = []
-    run: list[int] = []
-
-    def close(next_index: int | None) -> None:
-        fresh = [i for i in run if i not in page.dropped]
-        if not fresh:  # also an empty run
-            return
-        in_body = any(page.in_body(i) for i in fresh)
-        if in_body:
-            before = page.rank[run[0]] - 1
-            intro = page.lines[page.content[before]].rstrip().endswith(":") if before >= 0 else False
+    content, dropped, rank = page.content, page.dropped, page.rank
+    # A run is a row of content lines each short or dropped: a byte per line, and one C scan
+    # finds the rows long enough to go (a shorter row goes neither inside the body nor out).
+    in_run = bytearray(map(page.short.__getitem__, content))
+    for index in dropped:
+        if index in rank:
+            in_run[rank[index]] = 1
+    first, last = page.body if page.body is not None else (1, 0)   # no body: no line is in it
+    for found in run_finder(max(1, min(inside, outside))).finditer(in_run):
+        run = content[found.start():found.end()]
+        fresh = [i for i in run if i not in dropped]
+        if not fresh:
+            continue
+        if any(first <= i <= last for i in fresh):
+            before = found.start() - 1
+            intro = page.lines[content[before]].rstrip().endswith(":") if before >= 0 else False
             if len(run) >= inside and not intro:
                 drops.extend(fresh)
         elif len(run) >= outside:
             drops.extend(fresh)
-
-    short, dropped = page.short, page.dropped
-    for index in page.content:
-        if short[index] or index in dropped:
-            run.append(index)
-        elif run:
-            close(index)
-            run = []
-    close(None)
     return drops + absorb_teasers(page, set(drops), int(rule.option("max_teaser_words", 40)))
+
+
+@lru_cache(maxsize=16)
+def run_finder(shortest: int) -> re.Pattern[bytes]:
+    """A pattern that finds each row of at least `shortest` one-bytes, whole."""
+    return re.compile(b"\x01{%d,}" % shortest)
 
 
 def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
@@ -1313,17 +1398,19 @@ def absorb_teasers(page: Page, menu: set[int], max_words: int) -> list[int]:
     context revision). Only a sentence of at most `max_words` words whose nearest lines on
     both sides were dropped by this rule is taken; a paragraph next to a heading stays.
     """
-    taken: list[int] = []
     if not menu:
-        return taken
-    for position, index in enumerate(page.content):
-        if index in menu or index in page.dropped or not page.sentence[index] \
-                or page.words[index] > max_words:
+        return []
+    content, rank, dropped, sentence, words = page.content, page.rank, page.dropped, page.sentence, page.words
+    # Only a line just after a menu line can lie between two: look there, not at every line.
+    after_menu = sorted(rank[index] + 1 for index in menu)
+    taken: list[int] = []
+    for position in after_menu:
+        if position + 1 >= len(content) or content[position + 1] not in menu:
             continue
-        before = page.content[position - 1] if position > 0 else None
-        after = page.content[position + 1] if position + 1 < len(page.content) else None
-        if before in menu and after in menu:
-            taken.append(index)
+        index = content[position]
+        if index in menu or index in dropped or not sentence[index] or words[index] > max_words:
+            continue
+        taken.append(index)
     return taken
 
 
@@ -1335,7 +1422,7 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
     lower case. A heading introduces what follows, so "Background" before "The timeline…"
     stays. Weak: a caption followed by a paragraph that starts afresh is kept.
     """
-    connectives = tuple(c.casefold() for c in rule.params.get("connectives", ()))
+    connectives = casefolded_connectives(rule)
     max_words = int(rule.option("max_words", 8))
     drops: list[int] = []
     short, words, dropped = page.short, page.words, page.dropped
@@ -1353,6 +1440,12 @@ def drop_caption_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> li
     return drops
 
 
+@lru_cache(maxsize=16)
+def casefolded_connectives(rule: Rule) -> tuple[str, ...]:
+    """The connectives of a caption rule, case-folded (once per rule, not per page)."""
+    return tuple(c.casefold() for c in rule.params.get("connectives", ()))
+
+
 def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> list[int]:
     """Drop later copies of a line already seen in the document.
 
@@ -1364,7 +1457,8 @@ def drop_repeated_lines(page: Page, rule: Rule, shape: Mapping[str, float]) -> l
     # Lines that fold alike have the same ascii_key: a line whose key no other line has is
     # neither a copy nor copied, and need not be folded.
     lines, texts, facts = page.lines, page.texts, page.facts
-    keys = [facts[i].quick if len(lines[i]) == len(texts[i]) else ascii_key(strip_marker(lines[i])) for i in counted]
+    keys = [facts[i].quick for i in counted] if page.plain else \
+        [facts[i].quick if len(lines[i]) == len(texts[i]) else ascii_key(strip_marker(lines[i])) for i in counted]
     shared = {key for key, count in Counter(keys).items() if count > 1}
     seen: set[str] = set()
     drops: list[int] = []
@@ -1395,6 +1489,10 @@ def drop_repeated_headline(page: Page, rule: Rule, shape: Mapping[str, float]) -
     # Folding never lengthens a line, so only lines at least as long as the folded headline are folded.
     quick, lines, dropped = page.ascii_key(first), page.lines, page.dropped
     shortest, longest = len(key), 2 * len(lines[first]) + 40
+    if page.plain:   # each line's facts describe it as it stands
+        facts = page.facts
+        return [i for i in page.content[1:] if i not in dropped and shortest <= len(lines[i]) <= longest
+                and facts[i].quick == quick and facts[i].folded == key]
     return [i for i in page.content[1:] if i not in dropped and shortest <= len(lines[i]) <= longest
             and page.ascii_key(i) == quick and page.folded_raw(i) == key]
 
@@ -1453,8 +1551,18 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     stripped = strip_affixes(lines, line_rules, lang, changes)
     page = read_page(lines, shape, LineMemo(line_rules.screen_text, shape) if memo is None else memo)
     page.dropped.update(stripped)
-    find_structure(page, shape)
-    in_zone = zone_finder(page)
+    # The body as the exact rules find it is needed only when a head or tail rule matches a line
+    # past the zone's first lines (seldom): it is found then, from the lines dropped before them.
+    found = False
+
+    def body_before() -> tuple[int, int] | None:
+        nonlocal found
+        if not found:
+            find_structure(page, shape, stripped)
+            found = True
+        return page.body
+
+    in_zone = zone_finder(page, body_before)
     timed_out: set[Rule] = set()
     # Only the line being matched is dropped in this loop, so who is dropped is known before it.
     facts, dropped = page.facts, page.dropped
@@ -1471,8 +1579,9 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
             continue
         page.dropped[index] = rule
     changes.extend(timed_out_change(rule, line_rules.timeout) for rule in sorted(timed_out, key=lambda r: r.code))
-    if len(dropped) != before:   # otherwise the lists and the body are what they were
+    if len(dropped) != before or not found:   # otherwise the lists and the body are what they were
         find_structure(page, shape)
+        found = True
     cut_sections(page, line_rules, in_zone, lang)
     proposed: dict[int, Rule] = {}
     for heuristic, rule in heuristics:
@@ -1496,10 +1605,36 @@ def clean_lines(text: str, line_rules: LineRules, heuristics: Sequence[tuple[Heu
     for index in sorted(page.dropped):
         if index not in stripped:
             changes.append(line_change(page.dropped[index], index + 1, lines[index], "", "remove"))
-    changes.sort(key=lambda c: (c.line, c.col))
+    changes.sort(key=LINE_AND_COLUMN)
     if not page.dropped and lines == text.split("\n"):
         return text, changes, warnings
-    return remove_lines(lines, page.dropped.keys()), changes, warnings
+    return join_kept(page), changes, warnings
+
+
+def join_kept(page: Page) -> str:
+    """remove_lines() of the page's dropped lines, from what the page knows of its lines.
+
+    Two kept lines stand a blank line apart when any line between them is blank, that is
+    when more lines lie between them than content lines: one C loop for each step, not a
+    Python loop over every line. A dropped line that is blank (never, but for a prefix
+    rule that cuts spaces alone) leaves this to remove_lines().
+    """
+    lines, content, rank, dropped = page.lines, page.content, page.rank, page.dropped
+    if not all(map(rank.__contains__, dropped)):
+        return remove_lines(lines, dropped.keys())
+    kept = list(filterfalse(dropped.__contains__, content))
+    if not kept:
+        return ""
+    places = list(map(rank.__getitem__, kept))
+    apart = map(ne, map(sub, kept[1:], kept), map(sub, places[1:], places))
+    text = "".join(chain.from_iterable(zip(map(SEPARATORS.__getitem__, apart), map(lines.__getitem__, kept[1:]))))
+    return lines[kept[0]] + text + ("\n" if lines[-1] == "" else "")
+
+
+SEPARATORS = ("\n", "\n\n")   # between two kept lines: none blank between them, some
+
+
+LINE_AND_COLUMN = attrgetter("line", "col")
 
 
 def cut_sections(page: Page, line_rules: LineRules, in_zone: Callable[[Rule, int], bool],
@@ -1557,15 +1692,16 @@ def prose_lines(page: Page, alone_words: int = 100) -> set[int]:
     teasers from outweighing the article when the share of the page before a marker is
     measured.
     """
-    content = page.content
-    running = [page.sentence[i] and i not in page.dropped for i in content]
+    content, sentence, dropped, words = page.content, page.sentence, page.dropped, page.words
+    running = [sentence[i] and i not in dropped for i in content]
+    last = len(content) - 1
     prose: set[int] = set()
-    for position, index in enumerate(content):
+    for position in compress(range(len(content)), running):
         # A dropped time stamp or headline still parts two blurbs, so neighbours are taken
         # among all lines, dropped or not.
-        if running[position] and (page.words[index] >= alone_words
-                                  or (position > 0 and running[position - 1])
-                                  or (position + 1 < len(content) and running[position + 1])):
+        index = content[position]
+        if words[index] >= alone_words or (position > 0 and running[position - 1]) \
+                or (position < last and running[position + 1]):
             prose.add(index)
     return prose
 
@@ -1577,10 +1713,12 @@ def guarded_share(page: Page, proposed: Mapping[int, Rule]) -> float:
     inside the body count; when no body is found every removal counts. A page of chrome
     around a short article can lose far more than the limit without any warning.
     """
-    total = sum(page.words) or 1
+    words = page.words
+    total = sum(words) or 1
     if page.body is None:
-        return sum(page.words[i] for i in proposed) / total
-    return sum(page.words[i] for i in proposed if page.in_body(i)) / total
+        return sum(map(words.__getitem__, proposed)) / total
+    first, last = page.body
+    return sum(words[i] for i in proposed if first <= i <= last) / total
 
 
 def strip_affixes(lines: list[str], line_rules: LineRules, lang: str | None,
@@ -1682,13 +1820,15 @@ def zone_test(in_zone: Callable[[Rule, int], bool], index: int) -> Callable[[Rul
     return lambda rule: in_zone(rule, index)
 
 
-def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
+def zone_finder(page: Page, body_of: Callable[[], tuple[int, int] | None] | None = None) \
+        -> Callable[[Rule, int], bool]:
     """Return a test: does a line lie in the zone a rule is limited to?
 
     The head is the first `zone_lines` content lines (an option of the rule, default
     DEFAULT_ZONE_LINES) plus every line before the article body; the tail mirrors it.
+    The body is the page's as it stands when asked, or what `body_of` says then.
     """
-    rank = {index: position for position, index in enumerate(page.content)}
+    rank = page.rank
     count = len(page.content)
 
     def in_zone(rule: Rule, index: int) -> bool:
@@ -1696,7 +1836,13 @@ def zone_finder(page: Page) -> Callable[[Rule, int], bool]:
             return True
         zone_lines = int(rule.option("zone_lines", DEFAULT_ZONE_LINES))
         if rule.zone == "head":
-            return rank[index] < zone_lines or (page.body is not None and index < page.body[0])
-        return rank[index] >= count - zone_lines or (page.body is not None and index > page.body[1])
+            if rank[index] < zone_lines:
+                return True
+            body = page.body if body_of is None else body_of()
+            return body is not None and index < body[0]
+        if rank[index] >= count - zone_lines:
+            return True
+        body = page.body if body_of is None else body_of()
+        return body is not None and index > body[1]
 
     return in_zone
