@@ -157,8 +157,11 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     script = shutil.which("cleaner")
     assert script, "the cleaner console script is not installed"
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # Ctrl-C as at a terminal: a test run started in the background inherits SIGINT
+        # ignored (POSIX), and the child would then never see the interrupt it is sent.
         done = subprocess.run([script, *args], stdout=out, stderr=err, text=True, check=False,
-                              env={**os.environ, **(env or {})}, timeout=300)
+                              env={**os.environ, **(env or {})}, timeout=300,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         out.seek(0)
         err.seek(0)
         return subprocess.CompletedProcess(done.args, done.returncode, out.read(), err.read())
