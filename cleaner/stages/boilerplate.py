@@ -589,8 +589,8 @@ class LineRules:
     def may_match(self, page: Page, index: int) -> bool:
         """False when no exact line rule of any zone can match a line of the page; True when one might.
 
-        A test that rules out most lines at the cost of a lookup or two, before match_line
-        decides: the folded line is no phrase, and no regex_line branch of any zone passes
+        A test that rules out most lines at the cost of a lookup or two, before
+        match_page_line decides: the folded line is no phrase, and no regex_line branch of any zone passes
         its screen (length, anchors) on the line or on the line without its list marker.
         """
         facts = page.facts[index]
@@ -660,7 +660,12 @@ class LineRules:
 
     def match_page_line(self, page: Page, index: int, in_zone: Callable[[Rule], bool],
                         timed_out: set[Rule]) -> Rule | None:
-        """match_line() of a page's line, from what its text was found to match once (line_verdicts)."""
+        """The exact rule that says this page line is boilerplate in its zone, if any.
+
+        Read from what the line's text was found to match once (line_verdicts). Rules whose
+        patterns ran past the timeout on it are added to `timed_out` (the caller skips them
+        with a flag), and the line counts as matched by none of them.
+        """
         if not self.may_match(page, index):
             return None
         return self.match_screened(page, index, in_zone, timed_out)
@@ -674,7 +679,7 @@ class LineRules:
             verdicts = self.line_verdicts(text, facts)
             if not any(slow for _, _, slow in verdicts):
                 facts.verdicts = verdicts   # a timeout is not remembered: the next such line runs again
-        # match_line()'s order: each zone's phrase, then its patterns (which may have timed out).
+        # The order of the zones: each zone's phrase, then its patterns (which may have timed out).
         for phrase, matched, slow in verdicts:
             if phrase is not None and in_zone(phrase):
                 return phrase
@@ -684,10 +689,10 @@ class LineRules:
         return None
 
     def line_verdicts(self, text: str, facts: LineFacts) -> Verdicts:
-        """For each zone in match_line()'s order: the rule whose phrase the line is, the rule whose
+        """For each zone (any, head, tail): the rule whose phrase the line is, the rule whose
         pattern matches it, and the rules whose patterns ran past the timeout on it.
 
-        match_line() returns the first rule whose zone holds the line; all are found here,
+        match_screened() takes the first rule whose zone holds the line; all are found here,
         wherever the line stands, so that a line of the same text elsewhere needs none.
         """
         bare = facts.bare
@@ -715,43 +720,6 @@ class LineRules:
                         break
             verdicts.append((phrase, owner(match, joined.rules) if match is not None else None, slow))
         return tuple(verdicts)
-
-    def match_line(self, text: str, in_zone: Callable[[Rule], bool],
-                   timed_out: set[Rule] | None = None, folded: str | None = None) -> Rule | None:
-        """The exact rule that says this whole line is boilerplate here, if any.
-
-        When the joined pattern runs past the timeout on this line, the rules whose own
-        patterns time out on it are added to `timed_out` (the caller skips them with a
-        flag) and the line counts as matched by none of this zone's patterns.
-        """
-        bare = strip_marker(text)
-        compact = is_compact(text)
-        for zone in ("any", "head", "tail"):
-            rule = self.lookup_phrase(self.phrases[zone], bare, folded)
-            if rule is not None and in_zone(rule):
-                return rule
-            joined = self.patterns[zone]
-            if joined is None:
-                continue
-            match = None
-            for candidate in ((text, bare) if bare != text else (text,)):
-                # The screen by length on a compact line rules out more than pick() can alone.
-                if not joined.line_screen(candidate[:PREFIX_CHARS]).passes(candidate, compact):
-                    continue
-                pattern = joined.pick(candidate, whole_line=True)
-                if pattern is not None:
-                    try:
-                        match = pattern.fullmatch(candidate, timeout=self.timeout)
-                    except TimeoutError:
-                        if timed_out is not None:
-                            timed_out.update(self.slow_rules(joined.rules, candidate))
-                        match = None
-                        break
-                    if match is not None:
-                        break
-            if match is not None and in_zone(owner(match, joined.rules)):
-                return owner(match, joined.rules)
-        return None
 
 
 def _times_out(rule: Rule, text: str, timeout: float) -> bool:
