@@ -551,8 +551,3 @@ DETECTORS: dict[str, Detector] = {
     "fix_missing_sentence_space": fix_missing_sentence_space,
     "fix_random_allcaps": fix_random_allcaps,
 }
-
-
-def detector_names() -> Sequence[str]:
-    """The names a code-backed translation rule may give as `impl`."""
-    return tuple(DETECTORS)

@@ -7,7 +7,7 @@ language profiles) is prepared a single time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import regex
 
@@ -88,8 +88,3 @@ def line_change(rule: Rule, line_number: int, before: str, after: str, action: A
                 summary: str | None = None) -> Change:
     """Record a change to a whole line (1-based line number, column 1)."""
     return Change(rule.code, rule.stage, line_number, 1, action, before, after, summary or rule.summary)
-
-
-def rules_by_impl(rules: Sequence[Rule]) -> dict[str, Rule]:
-    """Index code-backed rules by the function name they name in `impl`."""
-    return {rule.impl: rule for rule in rules if rule.impl}
