@@ -590,8 +590,9 @@ class LineRules:
         """False when no exact line rule of any zone can match a line of the page; True when one might.
 
         A test that rules out most lines at the cost of a lookup or two, before
-        match_page_line decides: the folded line is no phrase, and no regex_line branch of any zone passes
-        its screen (length, anchors) on the line or on the line without its list marker.
+        match_page_line decides: the folded line is no phrase, and no regex_line branch of
+        any zone passes its screen (length, anchors) on the line or on the line without its
+        list marker.
         """
         facts = page.facts[index]
         if facts.screened is None:

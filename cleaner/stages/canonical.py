@@ -225,7 +225,11 @@ def strip_trailing_space(text: str, rule: Rule) -> tuple[str, list[Change]]:
 
 
 def block_kind(line: str) -> str:
-    """The kind of block a line that is not blank belongs to: "list", "table" or "para"."""
+    """The kind of block a line that is not blank belongs to: "list", "table" or "para".
+
+    separate_blocks() writes this test out in its loop, with a fast path for the usual
+    first characters; the two must agree.
+    """
     return "list" if LIST_ITEM.match(line) else "table" if "|" in line else "para"
 
 
@@ -244,9 +248,6 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     append = out.append
     changes: list[Change] = []
     note = changes.append
-    # A Change made by tuple.__new__ skips the named tuple's Python-level __new__: this
-    # loop makes about 25 per document.
-    new = tuple.__new__
     code, stage = rule.code, rule.stage
     previous, previous_kind = "", ""
     numbered = enumerate(lines, 1)
@@ -254,8 +255,8 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
     for number, previous in numbered:
         if previous and not previous.isspace():
             if number > 1:
-                note(new(Change, (code, stage, 1, 1, "remove", "\n" * (number - 1), "",
-                                  "Removed leading blank lines.")))
+                note(Change(code, stage, 1, 1, "remove", "\n" * (number - 1), "",
+                            "Removed leading blank lines."))
             append(previous)
             previous_kind = block_kind(previous)
             break
@@ -281,23 +282,23 @@ def separate_blocks(text: str, rule: Rule) -> tuple[str, list[Change]]:
                 # two tables; joining them would make one table of the two (tables stage, TB002).
                 append("")
             else:
-                note(new(Change, (code, stage, number - 1, 1, "remove", "\n", "",
-                                  "Removed blank lines between the items of one list or table.")))
+                note(Change(code, stage, number - 1, 1, "remove", "\n", "",
+                            "Removed blank lines between the items of one list or table."))
         elif blank_run:
             if kind == previous_kind and kind != "para" and not (
                     kind == "table" and number < len(lines) and TABLE_DELIMITER.match(lines[number])):
-                note(new(Change, (code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "",
-                                  "Removed blank lines between the items of one list or table.")))
+                note(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "",
+                            "Removed blank lines between the items of one list or table."))
             else:
                 append("")
-                note(new(Change, (code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "\n",
-                                  "Collapsed a run of blank lines to one.")))
+                note(Change(code, stage, number - blank_run, 1, "remove", "\n" * blank_run, "\n",
+                            "Collapsed a run of blank lines to one."))
         # A hard-wrapped paragraph: the next line starts in lower case, or the previous one
         # breaks off on a hyphen or comma. Such lines are one paragraph and stay joined.
         elif kind != previous_kind or kind == "para" and not (first.islower() or previous.endswith(("-", ","))):
             append("")
-            note(new(Change, (code, stage, number, 1, "insert", "", "\n",
-                              "Inserted a blank line between two blocks.")))
+            note(Change(code, stage, number, 1, "insert", "", "\n",
+                        "Inserted a blank line between two blocks."))
         append(line)
         previous, previous_kind = line, kind
         blank_run = 0

@@ -26,7 +26,7 @@ from typing import Any
 
 from cleaner.config import Config
 from cleaner.errors import RuleError
-from cleaner.model import Change, Document
+from cleaner.model import Action, Change, Document
 from cleaner.ruleset import Rule
 from cleaner.stages import Stage, line_change
 from cleaner.stages.simple import SIMPLE_KINDS, SimpleRules
@@ -77,11 +77,9 @@ def as_paragraphs(sources: Sequence[str]) -> str:
     return text
 
 
-def _change(rule: Rule, line: int, before: str, after: str, action: str = "replace",
+def _change(rule: Rule, line: int, before: str, after: str, action: Action = "replace",
             summary: str | None = None) -> Change:
-    # tuple.__new__ skips the named tuple's Python-level __new__ (the repairs make one
-    # Change per edited row).
-    return tuple.__new__(Change, (rule.code, STAGE, line, 1, action, before, after, summary or rule.summary))
+    return Change(rule.code, STAGE, line, 1, action, before, after, summary or rule.summary)
 
 
 def _map_tables(parts: list[Part], fix: Callable[[Table], tuple[Table, list[Change]]]) -> tuple[list[Part], list[Change]]:

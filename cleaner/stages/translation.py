@@ -269,29 +269,19 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             hits.extend(per_slot[slot])
         return hits, score, signals
 
-    # Whether a rule's hits are applied whatever the score, else the score from which they
-    # are (None: never), and the score below which its flags are dropped: read from the
-    # rule once it first has a hit to judge.
-    edit_gates: dict[Rule, tuple[bool, float | None]] = {}
-    flag_from: dict[Rule, float] = {}
-
+    # For each rule that makes hits, read once: whether its hits are applied whatever the
+    # score, else the score from which they are (None: never), and the score below which
+    # its flags are dropped.
     def edit_gate(rule: Rule) -> tuple[bool, float | None]:
-        gate = edit_gates.get(rule)
-        if gate is None:
-            if config.mt != "fix" or rule.mode not in ("auto", "auto-if-context"):
-                gate = (False, None)
-            elif rule.mode == "auto":
-                gate = (True, None)
-            else:
-                gate = (False, float(rule.params.get("min_score", settings.threshold)))
-            edit_gates[rule] = gate
-        return gate
+        if config.mt != "fix" or rule.mode not in ("auto", "auto-if-context"):
+            return False, None
+        if rule.mode == "auto":
+            return True, None
+        return False, float(rule.params.get("min_score", settings.threshold))
 
-    def flagging_score(rule: Rule) -> float:
-        score = flag_from.get(rule)
-        if score is None:
-            score = flag_from[rule] = float(rule.params.get("flag_min_score", 0))
-        return score
+    hit_rules = [g.rule for g in glossaries] + [rule for _, rule in detectors]
+    edit_gates = {rule: edit_gate(rule) for rule in hit_rules}
+    flag_from = {rule: float(rule.params.get("flag_min_score", 0)) for rule in hit_rules}
 
     def translation(doc: Document) -> tuple[Document, list[Change]]:
         doc, changes = simple.apply(doc)
@@ -315,9 +305,9 @@ def build(rules: Sequence[Rule], config: Config) -> Stage:
             before = text[start:end]
             apply = False
             if after != before:
-                applies_always, threshold = edit_gate(rule)
+                applies_always, threshold = edit_gates[rule]
                 apply = applies_always or (threshold is not None and score >= threshold)
-            if not apply and score < flagging_score(rule):
+            if not apply and score < flag_from[rule]:
                 continue  # a noisy detector speaks up only where other MT signals are present
             taken_end = end
             line += text.count("\n", seen, start)
