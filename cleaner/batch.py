@@ -34,7 +34,7 @@ from cleaner.formats import (compression_of, format_of, iter_line_chunks, iter_p
 from cleaner.manifest import Journal, manifest_paths, now_iso, settings_fingerprint
 from cleaner.pipeline import Cleaner
 from cleaner.report import ReportWriter
-from cleaner.workers import Outcome, WorkSettings, default_jobs, make_engine
+from cleaner.workers import Engine, Outcome, WorkSettings, default_jobs, make_engine
 
 # Outputs get the permissions any new file would get (mkstemp alone would make them 0600).
 _UMASK = os.umask(0)
@@ -414,38 +414,37 @@ def _parquet_steps(index: int, job: FileJob, meta_key: str) -> Iterator[Step]:
     yield Step(index, job, "close")
 
 
-def _ordered(steps: Iterator[Step], engine: Any) -> Iterator[tuple[Step, Outcome | None, BaseException | None]]:
+def _ordered(steps: Iterator[Step], engine: Engine) -> Iterator[tuple[Step, Outcome | None, BaseException | None]]:
     """Submit work with at most `engine.window` units in flight; yield results in input order.
 
     Consecutive text files travel as one unit of up to `engine.bundle` files (and about
     BUNDLE_BYTES), so a pool's round trip is paid per bundle, not per small file.
     """
     pending: deque[tuple[list[Step], Any]] = deque()
-    window, most = engine.window, getattr(engine, "bundle", 1)
     bundle: list[Step] = []
     bundle_bytes = 0
 
     def send_bundle() -> None:
+        nonlocal bundle_bytes
         if len(bundle) == 1:
             pending.append((list(bundle), engine.submit("text", bundle[0].args)))
         else:
             pending.append((list(bundle), engine.submit("texts", (tuple(step.args for step in bundle),))))
         bundle.clear()
+        bundle_bytes = 0
 
     for step in steps:
-        if step.kind == "text" and most > 1:
+        if step.kind == "text" and engine.bundle > 1:
             bundle.append(step)
             bundle_bytes += step.raw_bytes
-            if len(bundle) < most and bundle_bytes < BUNDLE_BYTES:
+            if len(bundle) < engine.bundle and bundle_bytes < BUNDLE_BYTES:
                 continue
             send_bundle()
-            bundle_bytes = 0
         else:
             if bundle:
                 send_bundle()
-                bundle_bytes = 0
             pending.append(([step], engine.submit(step.kind, step.args) if step.kind in WORK_KINDS else None))
-        while len(pending) > window:
+        while len(pending) > engine.window:
             yield from _resolve(*pending.popleft())
     if bundle:
         send_bundle()
